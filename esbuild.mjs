@@ -1,0 +1,69 @@
+// Builds the three bundles the product ships: the extension (run by VS Code's Node extension host),
+// the `preflight` CLI, and the browser script of the webview. `--production` minifies and drops
+// source maps; `--watch` rebuilds on change. Type checking is `tsc --noEmit`, not this script.
+import * as esbuild from 'esbuild';
+import { readdirSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+/** @type {esbuild.BuildOptions[]} */
+const builds = [
+  {
+    ...common,
+    entryPoints: { extension: 'src/vscode/extension.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+  },
+  {
+    ...common,
+    entryPoints: { cli: 'src/cli.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    ...common,
+    entryPoints: { main: 'webview/main.ts' },
+    outdir: 'dist/webview',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
+];
+
+// The integration suite runs inside the extension host; it is bundled like the extension but never shipped.
+if (!production) {
+  const suites = readdirSync('test/integration').filter((f) => f.endsWith('.test.ts'));
+  builds.push({
+    ...common,
+    entryPoints: ['test/integration/index.ts', ...suites.map((f) => `test/integration/${f}`)],
+    outdir: 'out/test/integration',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', 'mocha'],
+  });
+}
+
+if (watch) {
+  const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('watching for changes');
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

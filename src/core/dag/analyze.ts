@@ -1,0 +1,998 @@
+// Static analysis of a DAG file: a small evaluator walks the module top to bottom, as Python would
+// execute it, and records the DAGs and tasks that the file creates and the edges between them.
+// It interprets only what DAG files really contain (literals, names, f-strings, calls of DAG,
+// operators, TaskFlow functions and functions defined in the file, loops over known lists).
+// Anything else evaluates to "unknown", which is never guessed at.
+import type { Diagnostic, SourceRange } from '../diagnostics';
+import { decodeNumberLiteral, decodeStringLiteral, unescapePython } from '../python/literals';
+import {
+  callArguments,
+  childrenOf,
+  isPunctuation,
+  parsePython,
+  sourceOf,
+  syntaxErrors,
+  type CallArgument,
+  type SyntaxNode,
+  type Tree,
+} from '../python/syntax';
+import type { DagFileModel, DagForm, DagModel, TaskModel } from './model';
+
+// ---------------------------------------------------------------------------------------------
+// Values of the evaluator
+
+class TaskBuilder {
+  readonly upstream = new Set<TaskBuilder>();
+  readonly downstream = new Set<TaskBuilder>();
+  mapped = false;
+  dag: DagBuilder | undefined;
+  readonly groups: GroupBuilder[];
+
+  constructor(
+    readonly taskId: string,
+    readonly operator: string,
+    readonly range: SourceRange,
+    groups: readonly GroupBuilder[],
+  ) {
+    this.groups = [...groups];
+  }
+}
+
+class DagBuilder {
+  readonly tasks: TaskBuilder[] = [];
+
+  constructor(
+    readonly dagId: string,
+    readonly form: DagForm,
+    readonly range: SourceRange,
+    readonly selectionRange: SourceRange,
+  ) {}
+
+  has(taskId: string): boolean {
+    return this.tasks.some((t) => t.taskId === taskId);
+  }
+
+  add(task: TaskBuilder): void {
+    if (task.dag) return;
+    task.dag = this;
+    this.tasks.push(task);
+  }
+}
+
+/** A TaskGroup: prefixes the ids of the tasks created inside it and stands for its roots or leaves in edges. */
+class GroupBuilder {
+  constructor(
+    readonly groupId: string,
+    readonly prefixGroupId: boolean,
+    readonly parent: GroupBuilder | undefined,
+  ) {}
+
+  /** The prefix this group gives to the ids of its children, as Airflow's `TaskGroup.child_id` does. */
+  childId(label: string): string {
+    const ownId = this.qualifiedId();
+    return this.prefixGroupId && ownId ? `${ownId}.${label}` : this.parent ? this.parent.childId(label) : label;
+  }
+
+  qualifiedId(): string {
+    return this.parent ? this.parent.childId(this.groupId) : this.groupId;
+  }
+}
+
+interface TaskFlowFunction {
+  readonly name: string;
+  readonly decorator: string;
+  readonly taskId: string;
+  readonly definition: SyntaxNode;
+}
+
+interface UserFunction {
+  readonly name: string;
+  readonly definition: SyntaxNode;
+  readonly closure: Scope;
+}
+
+interface DagFunction extends UserFunction {
+  readonly dagId: string;
+  readonly decorated: SyntaxNode;
+}
+
+type Value =
+  | { readonly kind: 'str'; readonly value: string }
+  | { readonly kind: 'num'; readonly value: number }
+  | { readonly kind: 'bool'; readonly value: boolean }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'seq'; readonly items: readonly Value[] }
+  | { readonly kind: 'dict'; readonly entries: ReadonlyMap<string, Value> }
+  /** A classic operator, or the XComArg of a TaskFlow call or of `operator.output` (`xcom`). */
+  | { readonly kind: 'task'; readonly task: TaskBuilder; readonly xcom: boolean }
+  | { readonly kind: 'group'; readonly group: GroupBuilder }
+  | { readonly kind: 'dag'; readonly dag: DagBuilder }
+  | { readonly kind: 'taskflow'; readonly fn: TaskFlowFunction; readonly partial: boolean }
+  | { readonly kind: 'dagFunction'; readonly fn: DagFunction }
+  | { readonly kind: 'function'; readonly fn: UserFunction }
+  /** A name from outside the file (an import, a builtin), by its fully qualified name when imported. */
+  | { readonly kind: 'external'; readonly qualifiedName: string }
+  | { readonly kind: 'unknown' };
+
+const UNKNOWN: Value = { kind: 'unknown' };
+const NONE: Value = { kind: 'none' };
+
+class Scope {
+  private readonly names = new Map<string, Value>();
+
+  constructor(readonly parent?: Scope) {}
+
+  lookup(name: string): Value | undefined {
+    return this.names.get(name) ?? this.parent?.lookup(name);
+  }
+
+  bind(name: string, value: Value): void {
+    this.names.set(name, value);
+  }
+}
+
+/** Limits that keep analysis bounded on generated or adversarial files. */
+const MAX_LOOP_ITERATIONS = 10_000;
+const MAX_CALL_DEPTH = 16;
+
+/** The last segment of a dotted name: `airflow.operators.bash.BashOperator` → `BashOperator`. */
+function lastSegment(qualifiedName: string): string {
+  return qualifiedName.slice(qualifiedName.lastIndexOf('.') + 1);
+}
+
+/** Decorators that make a function a TaskFlow task: `@task`, `@task.bash`, `@task.branch`... */
+function taskFlowDecorator(qualifiedName: string): string | undefined {
+  const segments = qualifiedName.split('.');
+  const index = segments.lastIndexOf('task');
+  if (index < 0) return undefined;
+  const rest = segments.slice(index + 1);
+  // `@task.run_if` and `@task.skip_if` modify another task decorator; they are not a task kind.
+  if (rest.length === 1 && (rest[0] === 'run_if' || rest[0] === 'skip_if')) return undefined;
+  return ['@task', ...rest].join('.');
+}
+
+/** Function results that carry an early `return`. */
+class ReturnSignal {
+  constructor(readonly value: Value) {}
+}
+
+// ---------------------------------------------------------------------------------------------
+// The evaluator
+
+class Analyzer {
+  readonly dags: DagBuilder[] = [];
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly dagStack: DagBuilder[] = [];
+  private readonly groupStack: GroupBuilder[] = [];
+  private callDepth = 0;
+  private loopBudget = MAX_LOOP_ITERATIONS;
+
+  constructor(private readonly text: string) {}
+
+  run(tree: Tree): void {
+    const module = new Scope();
+    this.block(tree.topNode, module);
+  }
+
+  // --- statements ---------------------------------------------------------------------------
+
+  /** Executes the statements of a Script or Body in order. */
+  private block(node: SyntaxNode, scope: Scope): void {
+    for (const child of childrenOf(node)) this.statement(child, scope);
+  }
+
+  private statement(node: SyntaxNode, scope: Scope): void {
+    if (node.type.isError) return;
+    try {
+      this.statementUnchecked(node, scope);
+    } catch (error) {
+      if (error instanceof ReturnSignal) throw error;
+      // A bug in the analyser must not cost the user the rest of the file: report it where it happened.
+      this.diagnostics.push({
+        code: 'PF000',
+        severity: 'warning',
+        message: `Airflow Preflight could not analyse this statement: ${error instanceof Error ? error.message : String(error)}`,
+        range: { from: node.from, to: node.to },
+      });
+    }
+  }
+
+  private statementUnchecked(node: SyntaxNode, scope: Scope): void {
+    switch (node.name) {
+      case 'ExpressionStatement':
+        for (const child of childrenOf(node)) this.expression(child, scope);
+        return;
+      case 'AssignStatement':
+        this.assignment(node, scope);
+        return;
+      case 'ImportStatement':
+        this.importStatement(node, scope);
+        return;
+      case 'WithStatement':
+        this.withStatement(node, scope);
+        return;
+      case 'ForStatement':
+        this.forStatement(node, scope);
+        return;
+      case 'FunctionDefinition':
+        this.functionDefinition(node, [], node, scope);
+        return;
+      case 'DecoratedStatement':
+        this.decoratedStatement(node, scope);
+        return;
+      case 'ReturnStatement': {
+        const value = node.lastChild && node.lastChild.name !== 'return' ? this.expression(node.lastChild, scope) : NONE;
+        throw new ReturnSignal(value);
+      }
+      case 'ClassDefinition':
+        // Classes in DAG files hold custom operators; their bodies create no tasks when defined.
+        return;
+      case 'Body':
+      case 'StatementGroup':
+        this.block(node, scope);
+        return;
+      default:
+        // if/while/try and other compound statements: every branch may create tasks, so all are read.
+        for (const child of childrenOf(node)) {
+          if (child.name === 'Body') this.block(child, scope);
+          // Keywords (`if`, `except`...) are lower-case nodes; expressions are capitalised.
+          else if (/^[A-Z]/.test(child.name) && !child.type.isError) this.expression(child, scope);
+        }
+    }
+  }
+
+  private assignment(node: SyntaxNode, scope: Scope): void {
+    const parts = childrenOf(node).filter((n) => n.name !== 'TypeDef');
+    const valueNode = parts[parts.length - 1];
+    if (!valueNode || valueNode.name === 'AssignOp') return;
+    const value = this.expression(valueNode, scope);
+    for (let i = 0; i < parts.length - 1; i++) {
+      if (parts[i + 1]?.name === 'AssignOp') this.bindTarget(parts[i], value, scope);
+    }
+  }
+
+  /** Binds `name = value`, and unpacks `a, b = [x, y]` when the value's items are known. */
+  private bindTarget(target: SyntaxNode, value: Value, scope: Scope): void {
+    if (target.name === 'VariableName') {
+      scope.bind(sourceOf(this.text, target), value);
+    } else if (target.name === 'TupleExpression' || target.name === 'ArrayExpression' || target.name === 'ParenthesizedExpression') {
+      this.bindTargets(childrenOf(target).filter((n) => !isPunctuation(n)), value, scope);
+    }
+  }
+
+  private bindTargets(targets: SyntaxNode[], value: Value, scope: Scope): void {
+    if (targets.length === 1) {
+      this.bindTarget(targets[0], value, scope);
+      return;
+    }
+    const items = value.kind === 'seq' && value.items.length === targets.length ? value.items : undefined;
+    targets.forEach((t, i) => this.bindTarget(t, items ? items[i] : UNKNOWN, scope));
+  }
+
+  private importStatement(node: SyntaxNode, scope: Scope): void {
+    const parts = childrenOf(node);
+    const isFrom = parts[0]?.name === 'from';
+    let module = '';
+    let i = 0;
+    if (isFrom) {
+      i = 1;
+      // The module path: dots (relative imports) and names up to `import`.
+      while (i < parts.length && parts[i].name !== 'import') {
+        module += sourceOf(this.text, parts[i]);
+        i++;
+      }
+      i++;
+    } else {
+      i = 1;
+    }
+    // Names separated by commas, each optionally followed by `as alias`.
+    let dotted = '';
+    const commit = (alias?: string) => {
+      if (!dotted) return;
+      if (isFrom) {
+        scope.bind(alias ?? dotted, { kind: 'external', qualifiedName: `${module}.${dotted}` });
+      } else {
+        const local = alias ?? dotted.split('.')[0];
+        scope.bind(local, { kind: 'external', qualifiedName: alias ? dotted : local });
+      }
+      dotted = '';
+    };
+    for (; i < parts.length; i++) {
+      const part = parts[i];
+      if (part.name === 'as') {
+        const alias = parts[i + 1];
+        commit(alias ? sourceOf(this.text, alias) : undefined);
+        i++;
+      } else if (part.name === ',') {
+        commit();
+      } else if (part.name === 'VariableName') {
+        dotted += sourceOf(this.text, part);
+      } else if (part.name === '.') {
+        dotted += '.';
+      }
+    }
+    commit();
+  }
+
+  private withStatement(node: SyntaxNode, scope: Scope): void {
+    const parts = childrenOf(node);
+    let pushedDags = 0;
+    let pushedGroups = 0;
+    let body: SyntaxNode | undefined;
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i];
+      if (part.name === 'Body') {
+        body = part;
+        break;
+      }
+      if (part.name === 'with' || part.name === ',' || part.name === 'as' || part.name === 'async') continue;
+      const value = this.expression(part, scope);
+      if (value.kind === 'dag') {
+        this.dagStack.push(value.dag);
+        pushedDags++;
+      } else if (value.kind === 'group') {
+        this.groupStack.push(value.group);
+        pushedGroups++;
+      }
+      if (parts[i + 1]?.name === 'as' && parts[i + 2]) {
+        this.bindTarget(parts[i + 2], value, scope);
+        i += 2;
+      }
+    }
+    try {
+      if (body) this.block(body, scope);
+    } finally {
+      this.dagStack.length -= pushedDags;
+      this.groupStack.length -= pushedGroups;
+    }
+  }
+
+  private forStatement(node: SyntaxNode, scope: Scope): void {
+    const parts = childrenOf(node);
+    const inIndex = parts.findIndex((p) => p.name === 'in');
+    const targets = parts.slice(1, inIndex < 0 ? 1 : inIndex).filter((p) => !isPunctuation(p));
+    const iterableNode = inIndex >= 0 ? parts[inIndex + 1] : undefined;
+    const bodies = parts.filter((p) => p.name === 'Body');
+    const [body, elseBody] = bodies;
+    if (!body) return;
+    const iterable = iterableNode ? this.expression(iterableNode, scope) : UNKNOWN;
+    this.iterate(iterable, (item) => {
+      this.bindTargets(targets, item, scope);
+      this.block(body, scope);
+    });
+    if (elseBody) this.block(elseBody, scope);
+  }
+
+  /**
+   * Runs `visit` once per item of a known sequence, or once with an unknown item otherwise, so that
+   * tasks created in a loop over an unknown list still show their structure.
+   */
+  private iterate(iterable: Value, visit: (item: Value) => void): void {
+    const items = iterable.kind === 'seq' ? iterable.items
+      : iterable.kind === 'dict' ? [...iterable.entries.keys()].map((k): Value => ({ kind: 'str', value: k }))
+      : iterable.kind === 'str' ? [...iterable.value].map((c): Value => ({ kind: 'str', value: c }))
+      : [UNKNOWN];
+    for (const item of items) {
+      if (this.loopBudget-- <= 0) return;
+      visit(item);
+    }
+  }
+
+  private decoratedStatement(node: SyntaxNode, scope: Scope): void {
+    const decorators = childrenOf(node).filter((n) => n.name === 'Decorator');
+    const definition = childrenOf(node).find((n) => n.name === 'FunctionDefinition' || n.name === 'ClassDefinition');
+    if (!definition || definition.name === 'ClassDefinition') return;
+    this.functionDefinition(definition, decorators, node, scope);
+  }
+
+  private functionDefinition(definition: SyntaxNode, decorators: SyntaxNode[], whole: SyntaxNode, scope: Scope): void {
+    const nameNode = definition.getChild('VariableName');
+    if (!nameNode) return;
+    const name = sourceOf(this.text, nameNode);
+    for (const decorator of decorators) {
+      const { qualifiedName, args } = this.decorator(decorator, scope);
+      if (!qualifiedName) continue;
+      const taskFlow = taskFlowDecorator(qualifiedName);
+      if (taskFlow) {
+        const taskId = this.keywordString(args, 'task_id', scope) ?? name;
+        scope.bind(name, { kind: 'taskflow', fn: { name, decorator: taskFlow, taskId, definition }, partial: false });
+        return;
+      }
+      if (lastSegment(qualifiedName) === 'dag') {
+        const dagId = this.keywordString(args, 'dag_id', scope) ?? name;
+        scope.bind(name, { kind: 'dagFunction', fn: { name, dagId, definition, decorated: whole, closure: scope } });
+        return;
+      }
+    }
+    scope.bind(name, { kind: 'function', fn: { name, definition, closure: scope } });
+  }
+
+  /** A decorator's qualified name and arguments. Lezer keeps `@task.bash(...)` flat: names, dots, ArgList. */
+  private decorator(node: SyntaxNode, scope: Scope): { qualifiedName?: string; args: CallArgument[] } {
+    const parts = childrenOf(node).filter((n) => n.name !== 'At');
+    const argList = parts.find((n) => n.name === 'ArgList') ?? null;
+    const names = parts.filter((n) => n.name === 'VariableName' || n.name === 'PropertyName').map((n) => sourceOf(this.text, n));
+    if (names.length === 0) return { args: [] };
+    const head = scope.lookup(names[0]);
+    const base = head?.kind === 'external' ? head.qualifiedName : head === undefined ? names[0] : undefined;
+    if (base === undefined) return { args: [] };
+    return { qualifiedName: [base, ...names.slice(1)].join('.'), args: callArguments(this.text, argList) };
+  }
+
+  // --- expressions --------------------------------------------------------------------------
+
+  private expression(node: SyntaxNode, scope: Scope): Value {
+    switch (node.name) {
+      case 'String':
+        return this.stringValue(node);
+      case 'ContinuedString': {
+        const pieces = childrenOf(node).map((n) => this.expression(n, scope));
+        return pieces.every((p) => p.kind === 'str')
+          ? { kind: 'str', value: pieces.map((p) => (p as { value: string }).value).join('') }
+          : UNKNOWN;
+      }
+      case 'FormatString':
+        return this.formatString(node, scope);
+      case 'Number': {
+        const value = decodeNumberLiteral(sourceOf(this.text, node));
+        return value === undefined ? UNKNOWN : { kind: 'num', value };
+      }
+      case 'Boolean':
+        return { kind: 'bool', value: sourceOf(this.text, node) === 'True' };
+      case 'None':
+        return NONE;
+      case 'VariableName': {
+        const name = sourceOf(this.text, node);
+        return scope.lookup(name) ?? { kind: 'external', qualifiedName: name };
+      }
+      case 'ParenthesizedExpression': {
+        const inner = childrenOf(node).find((n) => !isPunctuation(n));
+        return inner ? this.expression(inner, scope) : UNKNOWN;
+      }
+      case 'ArrayExpression':
+      case 'TupleExpression':
+      case 'SetExpression':
+        return this.sequence(node, scope);
+      case 'DictionaryExpression':
+        return this.dictionary(node, scope);
+      case 'ArrayComprehensionExpression':
+      case 'SetComprehensionExpression':
+      case 'ComprehensionExpression':
+        return this.comprehension(node, scope);
+      case 'UnaryExpression': {
+        const [op, operand] = childrenOf(node);
+        const value = operand ? this.expression(operand, scope) : UNKNOWN;
+        if (value.kind === 'num' && op && sourceOf(this.text, op) === '-') return { kind: 'num', value: -value.value };
+        if (value.kind === 'num' && op && sourceOf(this.text, op) === '+') return value;
+        return UNKNOWN;
+      }
+      case 'BinaryExpression':
+        return this.binary(node, scope);
+      case 'MemberExpression':
+        return this.member(node, scope);
+      case 'CallExpression':
+        return this.call(node, scope);
+      default:
+        // Expressions the evaluator does not interpret may still contain calls that create tasks.
+        for (const child of childrenOf(node)) {
+          if (!isPunctuation(child) && !child.type.isError) this.expression(child, scope);
+        }
+        return UNKNOWN;
+    }
+  }
+
+  private stringValue(node: SyntaxNode): Value {
+    const value = decodeStringLiteral(sourceOf(this.text, node));
+    return value === undefined ? UNKNOWN : { kind: 'str', value };
+  }
+
+  /** f-strings with replacement fields whose values are known strings or numbers (no format spec). */
+  private formatString(node: SyntaxNode, scope: Scope): Value {
+    const source = sourceOf(this.text, node);
+    const prefix = /^[A-Za-z]*/.exec(source)![0];
+    const quote = source.startsWith('"""', prefix.length) || source.startsWith("'''", prefix.length) ? 3 : 1;
+    const bodyStart = node.from + prefix.length + quote;
+    const bodyEnd = Math.max(bodyStart, node.to - quote);
+    const raw = prefix.toLowerCase().includes('r');
+    const literal = (from: number, to: number) => {
+      const piece = this.text.slice(from, to).replace(/\{\{/g, '{').replace(/\}\}/g, '}');
+      return raw ? piece : unescapePython(piece);
+    };
+    let result = '';
+    let cursor = bodyStart;
+    for (const field of childrenOf(node).filter((n) => n.name === 'FormatReplacement')) {
+      result += literal(cursor, field.from);
+      cursor = field.to;
+      const inner = childrenOf(field).filter((n) => !isPunctuation(n) && n.name !== '{' && n.name !== '}');
+      if (inner.length !== 1 || this.text.slice(inner[0].to, field.to - 1).trim() !== '') return UNKNOWN;
+      const value = this.expression(inner[0], scope);
+      if (value.kind === 'str') result += value.value;
+      else if (value.kind === 'num') result += String(value.value);
+      else return UNKNOWN;
+    }
+    result += literal(cursor, bodyEnd);
+    return { kind: 'str', value: result };
+  }
+
+  private sequence(node: SyntaxNode, scope: Scope): Value {
+    const items: Value[] = [];
+    let known = true;
+    for (const child of childrenOf(node)) {
+      if (isPunctuation(child)) continue;
+      if (child.name === '*') continue;
+      const value = this.expression(child, scope);
+      if (child.prevSibling?.name === '*') {
+        if (value.kind === 'seq') items.push(...value.items);
+        else known = false;
+      } else {
+        items.push(value);
+      }
+    }
+    return known ? { kind: 'seq', items } : UNKNOWN;
+  }
+
+  private dictionary(node: SyntaxNode, scope: Scope): Value {
+    const entries = new Map<string, Value>();
+    let known = true;
+    const parts = childrenOf(node).filter((n) => n.name !== '{' && n.name !== '}');
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i];
+      if (part.name === ',') continue;
+      if (part.name === '**') {
+        const spread = parts[i + 1] ? this.expression(parts[i + 1], scope) : UNKNOWN;
+        if (spread.kind === 'dict') spread.entries.forEach((v, k) => entries.set(k, v));
+        else known = false;
+        i++;
+        continue;
+      }
+      const key = this.expression(part, scope);
+      const valueNode = parts[i + 1]?.name === ':' ? parts[i + 2] : undefined;
+      const value = valueNode ? this.expression(valueNode, scope) : UNKNOWN;
+      if (key.kind === 'str') entries.set(key.value, value);
+      else known = false;
+      i += valueNode ? 2 : 0;
+    }
+    return known ? { kind: 'dict', entries } : UNKNOWN;
+  }
+
+  /** `[make(x) for x in items]`: evaluates the element once per known item; tasks it creates are real. */
+  private comprehension(node: SyntaxNode, scope: Scope): Value {
+    const parts = childrenOf(node).filter((n) => !['[', ']', '{', '}', '(', ')'].includes(n.name));
+    const forIndex = parts.findIndex((p) => p.name === 'for');
+    const inIndex = parts.findIndex((p) => p.name === 'in');
+    if (forIndex < 1 || inIndex < forIndex) return UNKNOWN;
+    const element = parts[0];
+    const targets = parts.slice(forIndex + 1, inIndex).filter((p) => !isPunctuation(p));
+    const iterableNode = parts[inIndex + 1];
+    // Nested `for`/`if` clauses make the result depend on things this evaluator does not model.
+    const simple = parts.length === inIndex + 2;
+    const iterable = iterableNode ? this.expression(iterableNode, scope) : UNKNOWN;
+    const inner = new Scope(scope);
+    const items: Value[] = [];
+    this.iterate(iterable, (item) => {
+      this.bindTargets(targets, item, inner);
+      items.push(this.expression(element, inner));
+    });
+    return simple && iterable.kind === 'seq' ? { kind: 'seq', items } : UNKNOWN;
+  }
+
+  private binary(node: SyntaxNode, scope: Scope): Value {
+    const [leftNode, opNode, rightNode] = childrenOf(node);
+    if (!leftNode || !opNode || !rightNode) {
+      if (leftNode) this.expression(leftNode, scope);
+      return UNKNOWN;
+    }
+    const left = this.expression(leftNode, scope);
+    const right = this.expression(rightNode, scope);
+    const op = sourceOf(this.text, opNode);
+    switch (op) {
+      case '>>':
+        // `a >> b` is `a.set_downstream(b)` and returns `b`, which is what makes `a >> b >> c` a chain.
+        // A list on both sides is a TypeError in Python: no edge is set.
+        if (!(left.kind === 'seq' && right.kind === 'seq')) this.connect(left, right);
+        return right;
+      case '<<':
+        if (!(left.kind === 'seq' && right.kind === 'seq')) this.connect(right, left);
+        return right;
+      case '+':
+        if (left.kind === 'str' && right.kind === 'str') return { kind: 'str', value: left.value + right.value };
+        if (left.kind === 'num' && right.kind === 'num') return { kind: 'num', value: left.value + right.value };
+        if (left.kind === 'seq' && right.kind === 'seq') return { kind: 'seq', items: [...left.items, ...right.items] };
+        return UNKNOWN;
+      case '|':
+        if (left.kind === 'dict' && right.kind === 'dict') return { kind: 'dict', entries: new Map([...left.entries, ...right.entries]) };
+        return UNKNOWN;
+      default:
+        return UNKNOWN;
+    }
+  }
+
+  private member(node: SyntaxNode, scope: Scope): Value {
+    const object = node.firstChild;
+    if (!object) return UNKNOWN;
+    const value = this.expression(object, scope);
+    const property = node.getChild('PropertyName');
+    if (property) {
+      const name = sourceOf(this.text, property);
+      if (value.kind === 'external') return { kind: 'external', qualifiedName: `${value.qualifiedName}.${name}` };
+      // `operator.output` is the operator's XComArg: passing it on creates an edge.
+      if (value.kind === 'task' && name === 'output') return { kind: 'task', task: value.task, xcom: true };
+      return UNKNOWN;
+    }
+    // Subscript: `x["key"]`, `x[0]`.
+    const index = childrenOf(node).filter((n) => !isPunctuation(n))[1];
+    const key = index ? this.expression(index, scope) : UNKNOWN;
+    // `result["key"]` of a TaskFlow result is still an XComArg of the same task.
+    if (value.kind === 'task' && value.xcom) return value;
+    if (value.kind === 'dict' && key.kind === 'str') return value.entries.get(key.value) ?? UNKNOWN;
+    if (value.kind === 'seq' && key.kind === 'num' && Number.isInteger(key.value)) {
+      return value.items[key.value < 0 ? value.items.length + key.value : key.value] ?? UNKNOWN;
+    }
+    return UNKNOWN;
+  }
+
+  // --- calls --------------------------------------------------------------------------------
+
+  private call(node: SyntaxNode, scope: Scope): Value {
+    const callee = node.firstChild;
+    const argList = node.getChild('ArgList');
+    if (!callee) return UNKNOWN;
+    const args = callArguments(this.text, argList);
+
+    let target: Value;
+    const property = callee.name === 'MemberExpression' ? callee.getChild('PropertyName') : null;
+    if (property && callee.firstChild) {
+      // The object is evaluated once: evaluating it again could create its tasks twice.
+      const method = sourceOf(this.text, property);
+      const object = this.expression(callee.firstChild, scope);
+      const result = this.methodCall(object, method, args, node, scope);
+      if (result) return result;
+      target = object.kind === 'external' ? { kind: 'external', qualifiedName: `${object.qualifiedName}.${method}` } : UNKNOWN;
+    } else {
+      target = this.expression(callee, scope);
+    }
+    switch (target.kind) {
+      case 'taskflow':
+        return this.taskFlowCall(target.fn, args, node, scope, false);
+      case 'dagFunction':
+        return this.dagFunctionCall(target.fn, args, scope);
+      case 'function':
+        return this.userFunctionCall(target.fn, args, scope);
+      case 'external':
+        return this.externalCall(target.qualifiedName, args, node, scope);
+      default:
+        this.evaluateArguments(args, scope);
+        return UNKNOWN;
+    }
+  }
+
+  /** Methods of DAG objects that the evaluator understands; undefined lets the call be evaluated normally. */
+  private methodCall(object: Value, method: string, args: CallArgument[], node: SyntaxNode, scope: Scope): Value | undefined {
+    if (object.kind === 'task' || object.kind === 'group' || object.kind === 'seq') {
+      if (method === 'set_downstream' || method === 'set_upstream') {
+        for (const arg of this.evaluateArguments(args, scope)) {
+          if (method === 'set_downstream') this.connect(object, arg.value);
+          else this.connect(arg.value, object);
+        }
+        return NONE;
+      }
+    }
+    if (object.kind === 'task' && (method === 'expand' || method === 'expand_kwargs')) {
+      object.task.mapped = true;
+      this.linkXComArguments(object.task, this.evaluateArguments(args, scope));
+      return object;
+    }
+    if (object.kind === 'taskflow') {
+      if (method === 'override') {
+        const taskId = this.keywordString(args, 'task_id', scope);
+        return { kind: 'taskflow', fn: { ...object.fn, taskId: taskId ?? object.fn.taskId }, partial: object.partial };
+      }
+      if (method === 'partial') {
+        return { kind: 'taskflow', fn: object.fn, partial: true };
+      }
+      if (method === 'expand' || method === 'expand_kwargs') {
+        return this.taskFlowCall(object.fn, args, node, scope, true);
+      }
+    }
+    if (object.kind === 'external' && method === 'partial') {
+      const result = this.externalCall(object.qualifiedName, args, node, scope);
+      if (result.kind === 'task') result.task.mapped = true;
+      return result;
+    }
+    return undefined;
+  }
+
+  private externalCall(qualifiedName: string, args: CallArgument[], node: SyntaxNode, scope: Scope): Value {
+    const name = lastSegment(qualifiedName);
+    const evaluated = this.evaluateArguments(args, scope);
+    const keyword = (key: string) => evaluated.find((a) => a.keyword === key)?.value;
+    const positional = evaluated.filter((a) => !a.keyword && !a.star).map((a) => a.value);
+    switch (name) {
+      case 'DAG': {
+        const dagId = keyword('dag_id') ?? positional[0];
+        if (dagId?.kind !== 'str') return UNKNOWN;
+        const dag = new DagBuilder(dagId.value, 'constructor', { from: node.from, to: node.to }, { from: node.from, to: node.to });
+        this.dags.push(dag);
+        return { kind: 'dag', dag };
+      }
+      case 'TaskGroup': {
+        const groupId = keyword('group_id') ?? positional[0];
+        const prefix = keyword('prefix_group_id');
+        if (groupId?.kind !== 'str' && groupId?.kind !== 'none') return UNKNOWN;
+        const parent = this.groupStack[this.groupStack.length - 1];
+        return {
+          kind: 'group',
+          group: new GroupBuilder(groupId.kind === 'str' ? groupId.value : '', prefix?.kind === 'bool' ? prefix.value : true, parent),
+        };
+      }
+      case 'chain':
+      case 'chain_linear':
+        this.chain(positional, name === 'chain_linear');
+        return NONE;
+      case 'cross_downstream': {
+        const [from, to] = [keyword('from_tasks') ?? positional[0], keyword('to_tasks') ?? positional[1]];
+        if (from && to) for (const upstream of this.tasksOf(from, 'leaves')) this.connect(taskValue(upstream), to);
+        return NONE;
+      }
+      case 'range':
+        return rangeValue(positional);
+      case 'dict':
+        return positional.length === 0
+          ? { kind: 'dict', entries: new Map(evaluated.filter((a) => a.keyword).map((a) => [a.keyword!, a.value])) }
+          : UNKNOWN;
+      case 'list':
+      case 'tuple':
+        return positional[0]?.kind === 'seq' ? positional[0] : UNKNOWN;
+      case 'str':
+        return positional[0]?.kind === 'str' ? positional[0]
+          : positional[0]?.kind === 'num' ? { kind: 'str', value: String(positional[0].value) } : UNKNOWN;
+      default: {
+        const taskId = keyword('task_id');
+        if (taskId?.kind !== 'str') return UNKNOWN;
+        return this.createTask(taskId.value, name, node, keyword('dag'), evaluated);
+      }
+    }
+  }
+
+  private createTask(label: string, operator: string, node: SyntaxNode, dagArgument: Value | undefined, args: EvaluatedArgument[]): Value {
+    const group = this.groupStack[this.groupStack.length - 1];
+    const taskId = group ? group.childId(label) : label;
+    const task = new TaskBuilder(taskId, operator, { from: node.from, to: node.to }, this.groupStack);
+    const dag = dagArgument?.kind === 'dag' ? dagArgument.dag : this.dagStack[this.dagStack.length - 1];
+    dag?.add(task);
+    this.linkXComArguments(task, args);
+    return { kind: 'task', task, xcom: false };
+  }
+
+  private taskFlowCall(fn: TaskFlowFunction, args: CallArgument[], node: SyntaxNode, scope: Scope, mapped: boolean): Value {
+    const evaluated = this.evaluateArguments(args, scope);
+    const dag = this.dagStack[this.dagStack.length - 1];
+    const group = this.groupStack[this.groupStack.length - 1];
+    const label = uniqueTaskId(fn.taskId, group, dag);
+    const result = this.createTask(label, fn.decorator, node, undefined, evaluated);
+    if (result.kind === 'task') result.task.mapped = mapped;
+    return result.kind === 'task' ? { kind: 'task', task: result.task, xcom: true } : result;
+  }
+
+  /** Calling an `@dag` function creates the DAG and runs its body with that DAG as the context. */
+  private dagFunctionCall(fn: DagFunction, args: CallArgument[], scope: Scope): Value {
+    this.evaluateArguments(args, scope);
+    const name = fn.definition.getChild('VariableName');
+    const dag = new DagBuilder(
+      fn.dagId,
+      'decorator',
+      { from: fn.decorated.from, to: fn.decorated.to },
+      name ? { from: name.from, to: name.to } : { from: fn.decorated.from, to: fn.decorated.to },
+    );
+    this.dags.push(dag);
+    this.dagStack.push(dag);
+    try {
+      this.invoke(fn, [], fn.closure);
+    } finally {
+      this.dagStack.pop();
+    }
+    return { kind: 'dag', dag };
+  }
+
+  /** Runs a function defined in the file (a task or DAG factory) with its arguments bound to its parameters. */
+  private userFunctionCall(fn: UserFunction, args: CallArgument[], scope: Scope): Value {
+    return this.invoke(fn, this.evaluateArguments(args, scope), fn.closure);
+  }
+
+  private invoke(fn: UserFunction, args: EvaluatedArgument[], closure: Scope): Value {
+    if (this.callDepth >= MAX_CALL_DEPTH) return UNKNOWN;
+    const local = new Scope(closure);
+    this.bindParameters(fn.definition, args, local);
+    const body = fn.definition.getChild('Body');
+    if (!body) return UNKNOWN;
+    this.callDepth++;
+    try {
+      this.block(body, local);
+      return NONE;
+    } catch (signal) {
+      if (signal instanceof ReturnSignal) return signal.value;
+      throw signal;
+    } finally {
+      this.callDepth--;
+    }
+  }
+
+  private bindParameters(definition: SyntaxNode, args: EvaluatedArgument[], local: Scope): void {
+    const params = definition.getChild('ParamList');
+    if (!params) return;
+    const positional = args.filter((a) => !a.keyword && !a.star).map((a) => a.value);
+    const keywords = new Map(args.filter((a) => a.keyword).map((a) => [a.keyword!, a.value]));
+    const parts = childrenOf(params);
+    let index = 0;
+    let afterStar = false;
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i];
+      if (part.name === '*' || part.name === '**') {
+        const starred = parts[i + 1];
+        if (starred?.name === 'VariableName') local.bind(sourceOf(this.text, starred), UNKNOWN);
+        afterStar = true;
+        i++;
+        continue;
+      }
+      if (part.name !== 'VariableName') continue;
+      const name = sourceOf(this.text, part);
+      const defaultNode = parts[i + 1]?.name === 'AssignOp' ? parts[i + 2] : undefined;
+      const fallback = defaultNode ? this.expression(defaultNode, local.parent ?? local) : UNKNOWN;
+      const value = keywords.get(name) ?? (!afterStar && index < positional.length ? positional[index] : fallback);
+      if (!afterStar) index++;
+      local.bind(name, value);
+      if (defaultNode) i += 2;
+    }
+  }
+
+  private evaluateArguments(args: CallArgument[], scope: Scope): EvaluatedArgument[] {
+    return args.map((arg) => ({ keyword: arg.keyword?.name, star: arg.star, value: this.expression(arg.value, scope) }));
+  }
+
+  /** Passing an XComArg into a task's arguments makes its producer an upstream task. */
+  private linkXComArguments(task: TaskBuilder, args: EvaluatedArgument[]): void {
+    const visit = (value: Value) => {
+      if (value.kind === 'task' && value.xcom) this.link(value.task, task);
+      else if (value.kind === 'seq') value.items.forEach(visit);
+      else if (value.kind === 'dict') value.entries.forEach(visit);
+    };
+    for (const arg of args) if (arg.keyword !== 'dag' && arg.keyword !== 'task_group') visit(arg.value);
+  }
+
+  private keywordString(args: CallArgument[], key: string, scope: Scope): string | undefined {
+    const arg = args.find((a) => a.keyword?.name === key);
+    const value = arg ? this.expression(arg.value, scope) : undefined;
+    return value?.kind === 'str' ? value.value : undefined;
+  }
+
+  // --- edges --------------------------------------------------------------------------------
+
+  /** Sets every task of `upstream` (its leaves, for a group) upstream of every task of `downstream` (its roots). */
+  private connect(upstream: Value, downstream: Value): void {
+    const from = this.tasksOf(upstream, 'leaves');
+    const to = this.tasksOf(downstream, 'roots');
+    for (const a of from) for (const b of to) this.link(a, b);
+  }
+
+  private link(upstream: TaskBuilder, downstream: TaskBuilder): void {
+    if (upstream === downstream) return;
+    // A task not yet in a DAG joins the DAG of the task it is connected to, as in Airflow.
+    if (!upstream.dag && downstream.dag) downstream.dag.add(upstream);
+    if (!downstream.dag && upstream.dag) upstream.dag.add(downstream);
+    upstream.downstream.add(downstream);
+    downstream.upstream.add(upstream);
+  }
+
+  private tasksOf(value: Value, end: 'roots' | 'leaves'): TaskBuilder[] {
+    if (value.kind === 'task') return [value.task];
+    if (value.kind === 'seq') return value.items.flatMap((item) => this.tasksOf(item, end));
+    if (value.kind === 'group') {
+      const members = this.dags.flatMap((d) => d.tasks).filter((t) => t.groups.includes(value.group));
+      const inGroup = new Set(members);
+      return members.filter((t) => [...(end === 'roots' ? t.upstream : t.downstream)].every((n) => !inGroup.has(n)));
+    }
+    return [];
+  }
+
+  /** `chain(a, [b, c], d)`: neighbours are linked; two lists are linked pairwise (all-to-all for chain_linear). */
+  private chain(elements: Value[], linear: boolean): void {
+    for (let i = 0; i + 1 < elements.length; i++) {
+      const [up, down] = [elements[i], elements[i + 1]];
+      if (up.kind === 'seq' && down.kind === 'seq' && !linear) {
+        // Airflow raises for lists of different lengths; no edge is set then.
+        if (up.items.length !== down.items.length) continue;
+        up.items.forEach((item, j) => this.connect(item, down.items[j]));
+      } else {
+        this.connect(up, down);
+      }
+    }
+  }
+}
+
+interface EvaluatedArgument {
+  readonly keyword?: string;
+  readonly star?: '*' | '**';
+  readonly value: Value;
+}
+
+function taskValue(task: TaskBuilder): Value {
+  return { kind: 'task', task, xcom: false };
+}
+
+function rangeValue(args: Value[]): Value {
+  const numbers = args.map((a) => (a.kind === 'num' && Number.isInteger(a.value) ? a.value : undefined));
+  if (numbers.length === 0 || numbers.length > 3 || numbers.some((n) => n === undefined)) return UNKNOWN;
+  const [start, stop, step] = numbers.length === 1 ? [0, numbers[0]!, 1] : [numbers[0]!, numbers[1]!, numbers[2] ?? 1];
+  if (step === 0) return UNKNOWN;
+  const items: Value[] = [];
+  for (let n = start; step > 0 ? n < stop : n > stop; n += step) {
+    if (items.length >= MAX_LOOP_ITERATIONS) return UNKNOWN;
+    items.push({ kind: 'num', value: n });
+  }
+  return { kind: 'seq', items };
+}
+
+/**
+ * The id a TaskFlow call gets: its own id if free in the DAG, else `<id>__<n+1>` where n is the
+ * highest suffix already used, as Airflow's `get_unique_task_id` computes it.
+ */
+function uniqueTaskId(label: string, group: GroupBuilder | undefined, dag: DagBuilder | undefined): string {
+  const qualified = group ? group.childId(label) : label;
+  if (!dag || !dag.has(qualified)) return label;
+  const prefix = qualified.replace(/__\d+$/, '');
+  let highest = 0;
+  for (const task of dag.tasks) {
+    if (task.taskId.startsWith(`${prefix}__`)) {
+      const suffix = task.taskId.slice(prefix.length + 2);
+      if (/^\d+$/.test(suffix)) highest = Math.max(highest, Number(suffix));
+    }
+  }
+  return `${label.replace(/__\d+$/, '')}__${highest + 1}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function toModel(dag: DagBuilder): DagModel {
+  const ids = (tasks: Set<TaskBuilder>) => [...tasks].filter((t) => t.dag === dag).map((t) => t.taskId).sort();
+  const tasks: TaskModel[] = dag.tasks.map((t) => ({
+    taskId: t.taskId,
+    operator: t.operator,
+    range: t.range,
+    upstream: ids(t.upstream),
+    downstream: ids(t.downstream),
+    mapped: t.mapped,
+  }));
+  return { dagId: dag.dagId, form: dag.form, range: dag.range, selectionRange: dag.selectionRange, tasks };
+}
+
+/**
+ * Lezer marks a missing token with an empty error node. When nothing follows it on its line, as at
+ * the end of an unfinished statement, the last non-blank line (what the user is typing) is marked.
+ */
+function visibleRange(text: string, range: SourceRange): SourceRange {
+  if (range.to > range.from) return range;
+  const lineEnd = text.indexOf('\n', range.from);
+  const end = lineEnd < 0 ? text.length : lineEnd;
+  if (text.slice(range.from, end).trim() !== '') return { from: range.from, to: end };
+  let last = range.from;
+  while (last > 0 && /\s/.test(text[last - 1])) last--;
+  if (last === 0) return range;
+  const lineStart = text.lastIndexOf('\n', last - 1) + 1;
+  const indent = text.slice(lineStart, last).search(/\S/);
+  return { from: lineStart + Math.max(0, indent), to: last };
+}
+
+/** Analyses one DAG file. Never throws on user input: problems come back as diagnostics. */
+export function analyzeDagFile(text: string): DagFileModel {
+  const tree = parsePython(text);
+  const analyzer = new Analyzer(text);
+  analyzer.run(tree);
+  const diagnostics: Diagnostic[] = syntaxErrors(tree).map((range) => ({
+    code: 'PF001',
+    severity: 'error',
+    message: 'Syntax error: Python cannot parse this, so Airflow will not load the file.',
+    range: visibleRange(text, range),
+  }));
+  diagnostics.push(...analyzer.diagnostics);
+  return { dags: analyzer.dags.map(toModel), diagnostics };
+}

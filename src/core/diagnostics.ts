@@ -1,0 +1,18 @@
+/** A half-open span of the source text, in UTF-16 offsets. Every model object carries one. */
+export interface SourceRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/**
+ * A problem found in user input. The core never throws on user input; it returns values together
+ * with these. Codes are stable (`PF001`...) and each has a page in docs/rules.md.
+ */
+export interface Diagnostic {
+  readonly code: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly range: SourceRange;
+}
