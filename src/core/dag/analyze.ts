@@ -4,6 +4,7 @@
 // operators, TaskFlow functions and functions defined in the file, loops over known lists).
 // Anything else evaluates to "unknown", which is never guessed at.
 import type { Diagnostic, SourceRange } from '../diagnostics';
+import { closeUnfinishedBrackets, originalOffset } from '../python/recover';
 import { decodeNumberLiteral, decodeStringLiteral, unescapePython } from '../python/literals';
 import {
   callArguments,
@@ -17,6 +18,7 @@ import {
   type Tree,
 } from '../python/syntax';
 import type { DagFileModel, DagForm, DagModel, TaskModel } from './model';
+import { operatorClassName } from './operators';
 
 // ---------------------------------------------------------------------------------------------
 // Values of the evaluator
@@ -171,7 +173,12 @@ class Analyzer {
 
   run(tree: Tree): void {
     const module = new Scope();
-    this.block(tree.topNode, module);
+    try {
+      this.block(tree.topNode, module);
+    } catch (signal) {
+      // `return` outside a function (a half-edited file) ends the module, as far as it can be read.
+      if (!(signal instanceof ReturnSignal)) throw signal;
+    }
   }
 
   // --- statements ---------------------------------------------------------------------------
@@ -749,7 +756,7 @@ class Analyzer {
       default: {
         const taskId = keyword('task_id');
         if (taskId?.kind !== 'str') return UNKNOWN;
-        return this.createTask(taskId.value, name, node, keyword('dag'), evaluated);
+        return this.createTask(taskId.value, operatorClassName(qualifiedName), node, keyword('dag'), evaluated);
       }
     }
   }
@@ -985,14 +992,35 @@ function visibleRange(text: string, range: SourceRange): SourceRange {
 /** Analyses one DAG file. Never throws on user input: problems come back as diagnostics. */
 export function analyzeDagFile(text: string): DagFileModel {
   const tree = parsePython(text);
-  const analyzer = new Analyzer(text);
-  analyzer.run(tree);
-  const diagnostics: Diagnostic[] = syntaxErrors(tree).map((range) => ({
+  const errors = syntaxErrors(tree);
+  const diagnostics: Diagnostic[] = errors.map((range) => ({
     code: 'PF001',
     severity: 'error',
     message: 'Syntax error: Python cannot parse this, so Airflow will not load the file.',
     range: visibleRange(text, range),
   }));
+  // The model comes from the recovered text when closing unfinished brackets removes errors; the
+  // diagnostics always describe the text as written.
+  const patch = errors.length > 0 ? closeUnfinishedBrackets(text) : undefined;
+  const patchedTree = patch ? parsePython(patch.text) : undefined;
+  const recovered = patch && patchedTree && syntaxErrors(patchedTree).length < errors.length;
+  const analyzer = new Analyzer(recovered ? patch.text : text);
+  analyzer.run(recovered ? patchedTree : tree);
   diagnostics.push(...analyzer.diagnostics);
-  return { dags: analyzer.dags.map(toModel), diagnostics };
+  const model: DagFileModel = { dags: analyzer.dags.map(toModel), diagnostics };
+  return recovered ? mapRanges(model, (offset) => originalOffset(patch, offset), diagnostics.length - analyzer.diagnostics.length) : model;
+}
+
+/** Maps every range of the model (but the first `keep` diagnostics, already in original offsets) back to the text as written. */
+function mapRanges(model: DagFileModel, map: (offset: number) => number, keep: number): DagFileModel {
+  const range = (r: SourceRange): SourceRange => ({ from: map(r.from), to: map(r.to) });
+  return {
+    dags: model.dags.map((dag) => ({
+      ...dag,
+      range: range(dag.range),
+      selectionRange: range(dag.selectionRange),
+      tasks: dag.tasks.map((task) => ({ ...task, range: range(task.range) })),
+    })),
+    diagnostics: model.diagnostics.map((d, i) => (i < keep ? d : { ...d, range: range(d.range) })),
+  };
 }

@@ -1,0 +1,334 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { analyzeDagFile } from '../../src/core/dag/analyze';
+import type { DagFileModel } from '../../src/core/dag/model';
+
+/** The model as one line per task, `task_id [Operator] <- upstream, ids` (`mapped` marked), per DAG. */
+function outline(model: DagFileModel): Record<string, string[]> {
+  return Object.fromEntries(model.dags.map((dag) => [dag.dagId, dag.tasks.map((t) => {
+    const upstream = t.upstream.length > 0 ? ` <- ${t.upstream.join(', ')}` : '';
+    return `${t.taskId} [${t.operator}]${t.mapped ? ' mapped' : ''}${upstream}`;
+  })]));
+}
+
+function check(source: string, expected: Record<string, string[]>): void {
+  const model = analyzeDagFile(source);
+  assert.deepEqual(outline(model), expected);
+  assert.deepEqual(model.diagnostics.filter((d) => d.code !== 'PF001'), [], 'no analyser failures');
+}
+
+const HEADER = `from airflow import DAG
+from airflow.operators.bash import BashOperator
+from airflow.operators.empty import EmptyOperator
+`;
+
+describe('DAG forms', () => {
+  it('with DAG(...) as dag: tasks created in the block belong to it', () => check(`${HEADER}
+with DAG("d", schedule=None) as dag:
+    a = EmptyOperator(task_id="a")
+    b = BashOperator(task_id="b", bash_command="echo")
+    a >> b
+`, { d: ['a [EmptyOperator]', 'b [BashOperator] <- a'] }));
+
+  it('dag = DAG(...) with dag=dag on each operator, dag_id as keyword', () => check(`${HEADER}
+dag = DAG(dag_id="d")
+a = EmptyOperator(task_id="a", dag=dag)
+b = EmptyOperator(task_id="b", dag=dag)
+orphan = EmptyOperator(task_id="orphan")
+b.set_upstream(a)
+`, { d: ['a [EmptyOperator]', 'b [EmptyOperator] <- a'] }));
+
+  it('a task without a DAG joins the DAG of the task it is connected to', () => check(`${HEADER}
+dag = DAG("d")
+a = EmptyOperator(task_id="a", dag=dag)
+b = EmptyOperator(task_id="b")
+a >> b
+`, { d: ['a [EmptyOperator]', 'b [EmptyOperator] <- a'] }));
+
+  it('with dag: re-enters a DAG made earlier', () => check(`${HEADER}
+dag = DAG("d")
+with dag:
+    EmptyOperator(task_id="a")
+`, { d: ['a [EmptyOperator]'] }));
+
+  it('@dag functions become DAGs only when called; dag_id defaults to the function name', () => check(`
+from airflow.decorators import dag, task
+
+@dag(schedule=None)
+def called():
+    @task
+    def one():
+        return 1
+    one()
+
+@dag(dag_id="renamed")
+def also_called():
+    @task
+    def two():
+        pass
+    two()
+
+@dag()
+def never_called():
+    @task
+    def three():
+        pass
+    three()
+
+called()
+instance = also_called()
+`, { called: ['one [@task]'], renamed: ['two [@task]'] }));
+
+  it('resolves DAG and operators through module imports and aliases', () => check(`
+import airflow
+from airflow import models
+from airflow.operators.bash import BashOperator as Bash
+with airflow.DAG("one"):
+    Bash(task_id="a", bash_command="x")
+with models.DAG("two"):
+    Bash(task_id="b", bash_command="x")
+`, { one: ['a [BashOperator]'], two: ['b [BashOperator]'] }));
+
+  it('names the class Airflow instantiates for deprecated Airflow 2 names', () => check(`
+from airflow import DAG
+from airflow.operators.dummy import DummyOperator
+from airflow.operators.check_operator import CheckOperator
+from my_company.operators import ValueCheckOperator
+with DAG("d"):
+    DummyOperator(task_id="a")
+    CheckOperator(task_id="b", sql="select 1")
+    ValueCheckOperator(task_id="c")
+`, { d: ['a [EmptyOperator]', 'b [SQLCheckOperator]', 'c [ValueCheckOperator]'] }));
+
+  it('keeps several DAGs of one file apart', () => check(`${HEADER}
+with DAG("first"):
+    EmptyOperator(task_id="a")
+with DAG("second"):
+    EmptyOperator(task_id="a")
+`, { first: ['a [EmptyOperator]'], second: ['a [EmptyOperator]'] }));
+});
+
+describe('edges', () => {
+  const tasks = (ids: string) => ids.split(' ').map((id) => `    ${id} = EmptyOperator(task_id="${id}")`).join('\n');
+  const inDag = (ids: string, body: string) => `${HEADER}\nwith DAG("d"):\n${tasks(ids)}\n    ${body}\n`;
+
+  it('t1 >> [t2, t3] fans out', () => check(inDag('t1 t2 t3', 't1 >> [t2, t3]'), {
+    d: ['t1 [EmptyOperator]', 't2 [EmptyOperator] <- t1', 't3 [EmptyOperator] <- t1'],
+  }));
+
+  it('[a, b] >> c fans in, and a >> b >> c chains', () => check(inDag('a b c d', '[a, b] >> c >> d'), {
+    d: ['a [EmptyOperator]', 'b [EmptyOperator]', 'c [EmptyOperator] <- a, b', 'd [EmptyOperator] <- c'],
+  }));
+
+  it('<< sets upstream and returns its right side', () => check(inDag('a b c', 'a << b << c'), {
+    d: ['a [EmptyOperator] <- b', 'b [EmptyOperator] <- c', 'c [EmptyOperator]'],
+  }));
+
+  it('a list on both sides of >> is a TypeError in Python: no edge', () => check(inDag('a b c d', '[a, b] >> [c, d]'), {
+    d: ['a [EmptyOperator]', 'b [EmptyOperator]', 'c [EmptyOperator]', 'd [EmptyOperator]'],
+  }));
+
+  it('set_downstream and set_upstream take tasks and lists', () => check(inDag('a b c', 'a.set_downstream([b, c]); c.set_upstream(b)'), {
+    d: ['a [EmptyOperator]', 'b [EmptyOperator] <- a', 'c [EmptyOperator] <- a, b'],
+  }));
+
+  it('chain links neighbours and pairs lists position-wise', () => check(`from airflow.models.baseoperator import chain\n` + inDag('a b c d e f', 'chain(a, [b, c], [d, e], f)'), {
+    d: ['a [EmptyOperator]', 'b [EmptyOperator] <- a', 'c [EmptyOperator] <- a', 'd [EmptyOperator] <- b', 'e [EmptyOperator] <- c', 'f [EmptyOperator] <- d, e'],
+  }));
+
+  it('chain_linear links lists all-to-all', () => check(`from airflow.sdk import chain_linear\n` + inDag('a b c d', 'chain_linear([a, b], [c, d])'), {
+    d: ['a [EmptyOperator]', 'b [EmptyOperator]', 'c [EmptyOperator] <- a, b', 'd [EmptyOperator] <- a, b'],
+  }));
+
+  it('cross_downstream links every pair', () => check(`from airflow.models.baseoperator import cross_downstream\n` + inDag('a b c d', 'cross_downstream([a, b], [c, d])'), {
+    d: ['a [EmptyOperator]', 'b [EmptyOperator]', 'c [EmptyOperator] <- a, b', 'd [EmptyOperator] <- a, b'],
+  }));
+
+  it('the same edge twice is one edge', () => check(inDag('a b', 'a >> b; b << a'), {
+    d: ['a [EmptyOperator]', 'b [EmptyOperator] <- a'],
+  }));
+});
+
+describe('TaskFlow', () => {
+  it('data passed between calls makes edges; repeated calls get __1, __2 suffixes', () => check(`
+from airflow.sdk import dag, task
+
+@dag
+def flow():
+    @task
+    def extract():
+        return [1, 2]
+
+    @task(task_id="sum_up")
+    def total(values):
+        return sum(values)
+
+    @task.bash
+    def report(value):
+        return f"echo {value}"
+
+    @task.branch
+    def choose():
+        return "report"
+
+    first = extract()
+    report(total(first))
+    total(extract())
+    total(values=extract())
+    choose() >> report.override(task_id="late_report")(1)
+flow()
+`, {
+    flow: [
+      'extract [@task]',
+      'sum_up [@task] <- extract',
+      'report [@task.bash] <- sum_up',
+      'extract__1 [@task]',
+      'sum_up__1 [@task] <- extract__1',
+      'extract__2 [@task]',
+      'sum_up__2 [@task] <- extract__2',
+      'choose [@task.branch]',
+      'late_report [@task.bash] <- choose',
+    ],
+  }));
+
+  it('operator.output and subscripts of results are XComArgs that make edges', () => check(`${HEADER}
+from airflow.decorators import task
+with DAG("d"):
+    produce = BashOperator(task_id="produce", bash_command="echo 1")
+    @task(multiple_outputs=True)
+    def split(line):
+        return {"a": line}
+    parts = split(produce.output)
+    BashOperator(task_id="consume", bash_command=parts["a"])
+`, { d: ['produce [BashOperator]', 'split [@task] <- produce', 'consume [BashOperator] <- split'] }));
+
+  it('@task.run_if is a modifier, not the task kind', () => check(`
+from airflow.sdk import DAG, task
+with DAG("d"):
+    @task.run_if(lambda context: True)
+    @task.bash
+    def maybe():
+        return "echo"
+    maybe()
+`, { d: ['maybe [@task.bash]'] }));
+});
+
+describe('TaskGroups and mapping', () => {
+  it('prefixes ids with group ids, nested, and stands for roots and leaves in edges', () => check(`${HEADER}
+from airflow.utils.task_group import TaskGroup
+with DAG("d"):
+    start = EmptyOperator(task_id="start")
+    with TaskGroup("outer") as outer:
+        a = EmptyOperator(task_id="a")
+        with TaskGroup("inner") as inner:
+            b = EmptyOperator(task_id="b")
+        with TaskGroup("flat", prefix_group_id=False):
+            c = EmptyOperator(task_id="c")
+        a >> inner
+    end = EmptyOperator(task_id="end")
+    start >> outer >> end
+`, {
+    d: [
+      'start [EmptyOperator]',
+      'outer.a [EmptyOperator] <- start',
+      'outer.inner.b [EmptyOperator] <- outer.a',
+      'outer.c [EmptyOperator] <- start',
+      'end [EmptyOperator] <- outer.c, outer.inner.b',
+    ],
+  }));
+
+  it('marks .partial().expand() and TaskFlow .expand() as mapped, with edges from mapped inputs', () => check(`${HEADER}
+from airflow.decorators import task
+with DAG("d"):
+    @task
+    def files():
+        return ["a", "b"]
+    @task
+    def size(name, unit):
+        return 1
+    listed = files()
+    size.partial(unit="kb").expand(name=listed)
+    BashOperator.partial(task_id="echo").expand(bash_command=["echo 1", "echo 2"])
+`, { d: ['files [@task]', 'size [@task] mapped <- files', 'echo [BashOperator] mapped'] }));
+});
+
+describe('evaluation', () => {
+  it('creates tasks in loops over literal lists and ranges, with f-string ids', () => check(`${HEADER}
+TABLES = ["users", "orders"]
+with DAG("d"):
+    start = EmptyOperator(task_id="start")
+    for table in TABLES:
+        start >> BashOperator(task_id=f"load_{table}", bash_command="x")
+    shards = [EmptyOperator(task_id="shard_" + str(i)) for i in range(2)]
+    start >> shards
+`, {
+    d: [
+      'start [EmptyOperator]',
+      'load_users [BashOperator] <- start',
+      'load_orders [BashOperator] <- start',
+      'shard_0 [EmptyOperator] <- start',
+      'shard_1 [EmptyOperator] <- start',
+    ],
+  }));
+
+  it('runs task and DAG factories defined in the file', () => check(`${HEADER}
+def make_dag(dag_id, steps=("a", "b")):
+    with DAG(dag_id) as dag:
+        previous = None
+        for step in steps:
+            current = EmptyOperator(task_id=step)
+            if previous:
+                previous >> current
+            previous = current
+    return dag
+
+for name in ["x", "y"]:
+    globals()[name] = make_dag(f"factory_{name}")
+`, {
+    factory_x: ['a [EmptyOperator]', 'b [EmptyOperator] <- a'],
+    factory_y: ['a [EmptyOperator]', 'b [EmptyOperator] <- a'],
+  }));
+
+  it('reads module constants, dict entries, string escapes and implicit concatenation', () => check(`${HEADER}
+CONFIG = {"dag": "my" "_dag", "ids": ["fir\\x73t"]}
+with DAG(CONFIG["dag"]):
+    EmptyOperator(task_id=CONFIG["ids"][0])
+    EmptyOperator(task_id=r"raw\\d")
+`, { my_dag: ['first [EmptyOperator]', 'raw\\d [EmptyOperator]'] }));
+
+  it('leaves unknown values unknown instead of guessing', () => check(`${HEADER}
+import os
+with DAG("d"):
+    EmptyOperator(task_id=os.environ["TASK"])
+    EmptyOperator(task_id=f"t_{undefined_thing}")
+    EmptyOperator(task_id="known")
+`, { d: ['known [EmptyOperator]'] }));
+});
+
+describe('broken input', () => {
+  it('recovers the DAGs and tasks before and after a syntax error, and locates the error', () => {
+    const source = `${HEADER}
+with DAG("d"):
+    a = EmptyOperator(task_id="a")
+    b = EmptyOperator(task_id="b"
+    c = EmptyOperator(task_id="c")
+    a >> c
+`;
+    const model = analyzeDagFile(source);
+    assert.deepEqual(outline(model).d.slice(0, 1), ['a [EmptyOperator]']);
+    assert.ok(outline(model).d.includes('c [EmptyOperator] <- a'), JSON.stringify(outline(model)));
+    const c = model.dags[0].tasks.find((t) => t.taskId === 'c')!;
+    assert.equal(source.slice(c.range.from, c.range.to), 'EmptyOperator(task_id="c")', 'ranges point into the text as written');
+    const errors = model.diagnostics.filter((d) => d.code === 'PF001');
+    assert.ok(errors.length > 0);
+    const errorLine = source.slice(0, errors[0].range.from).split('\n').length;
+    assert.ok([7, 8].includes(errorLine), `error on line ${errorLine}`);
+  });
+
+  it('marks the unfinished last statement when the file ends mid-call', () => {
+    const source = `${HEADER}\nwith DAG("d"):\n    a = BashOperator(task_id="a", bash_command=\n`;
+    const [error] = analyzeDagFile(source).diagnostics;
+    assert.equal(error.code, 'PF001');
+    assert.equal(source.slice(error.range.from, error.range.to), 'a = BashOperator(task_id="a", bash_command=');
+  });
+});
