@@ -2,7 +2,8 @@
 // extension context, so deactivation releases everything.
 import * as vscode from 'vscode';
 import { inspectReport } from '../core/dag/report';
-import { DocumentAnalyses } from './analyses';
+import { DocumentAnalyses, isDagFile } from './analyses';
+import { DagPanel } from './dagPanel';
 import { DiagnosticsPublisher } from './diagnostics';
 import { DagSymbolProvider } from './symbols';
 
@@ -17,21 +18,47 @@ export function activate(context: vscode.ExtensionContext): void {
     new DiagnosticsPublisher(analyses),
     vscode.languages.registerDocumentSymbolProvider(PYTHON, new DagSymbolProvider(analyses), { label: 'Airflow DAGs' }),
     vscode.commands.registerCommand('preflight.showOutput', () => output.show()),
-    vscode.commands.registerCommand('preflight.inspectDag', () => inspectActiveFile(analyses)),
+    vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, new InspectReportProvider(analyses)),
+    vscode.commands.registerCommand('preflight.inspectDag', inspectActiveFile),
+    vscode.commands.registerCommand('preflight.showDag', () => {
+      const document = vscode.window.activeTextEditor?.document;
+      if (!document || !isDagFile(document)) {
+        void vscode.window.showInformationMessage('Airflow Preflight: open a DAG file to show its DAGs.');
+        return;
+      }
+      context.subscriptions.push(DagPanel.open(context.extensionUri, analyses, document));
+    }),
   );
   output.info(`Airflow Preflight ${context.extension.packageJSON.version} activated`);
 }
 
-/** Opens the model of the active file as JSON: the same report as `preflight inspect --json`. */
-async function inspectActiveFile(analyses: DocumentAnalyses): Promise<void> {
+const INSPECT_SCHEME = 'preflight-inspect';
+
+/**
+ * The `preflight inspect --json` report of a DAG file as a read-only document, so that closing it
+ * asks nothing. Its URI carries the source file's URI in the query.
+ */
+class InspectReportProvider implements vscode.TextDocumentContentProvider {
+  constructor(private readonly analyses: DocumentAnalyses) {}
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri.query, true));
+    const report = inspectReport(vscode.workspace.asRelativePath(document.uri), document.getText(), this.analyses.get(document));
+    return JSON.stringify(report, null, 2);
+  }
+}
+
+async function inspectActiveFile(): Promise<void> {
   const document = vscode.window.activeTextEditor?.document;
   if (!document || document.languageId !== 'python') {
     void vscode.window.showInformationMessage('Airflow Preflight: open a Python DAG file to inspect it.');
     return;
   }
-  const report = inspectReport(vscode.workspace.asRelativePath(document.uri), document.getText(), analyses.get(document));
-  const json = await vscode.workspace.openTextDocument({ language: 'json', content: JSON.stringify(report, null, 2) });
-  await vscode.window.showTextDocument(json, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+  const name = vscode.workspace.asRelativePath(document.uri).replace(/\.py$/, '');
+  const uri = vscode.Uri.from({ scheme: INSPECT_SCHEME, path: `/${name}.inspect.json`, query: document.uri.toString() });
+  const report = await vscode.workspace.openTextDocument(uri);
+  await vscode.languages.setTextDocumentLanguage(report, 'json');
+  await vscode.window.showTextDocument(report, { preview: true, viewColumn: vscode.ViewColumn.Beside });
 }
 
 export function deactivate(): void {

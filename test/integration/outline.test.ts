@@ -54,10 +54,13 @@ describe('Outline of DAG files', () => {
     await openDagFile('dags/two_dags.py');
     await vscode.commands.executeCommand('preflight.inspectDag');
     const report = await waitFor(() => {
-      const editor = vscode.window.visibleTextEditors.find((e) => e.document.languageId === 'json');
+      const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'preflight-inspect');
       return editor ? JSON.parse(editor.document.getText()) : undefined;
     }, 'the inspect report');
     assert.equal(report.file, 'dags/two_dags.py');
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'preflight-inspect')!;
+    assert.equal(editor.document.languageId, 'json');
+    assert.equal(editor.document.isDirty, false, 'a read-only report never asks to be saved');
     assert.deepEqual(report.dags.map((d: { dag_id: string }) => d.dag_id), ['fan_out', 'taskflow_etl']);
   });
 });
