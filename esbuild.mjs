@@ -2,7 +2,7 @@
 // the `preflight` CLI, and the browser script of the webview. `--production` minifies and drops
 // source maps; `--watch` rebuilds on change. Type checking is `tsc --noEmit`, not this script.
 import * as esbuild from 'esbuild';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -59,6 +59,9 @@ if (!production) {
     external: ['vscode', 'mocha'],
   });
 }
+
+// A release starts from an empty dist/, so no source map or stale bundle of a development build ships.
+if (production) rmSync('dist', { recursive: true, force: true });
 
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));

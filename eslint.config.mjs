@@ -1,15 +1,22 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'dist-vsix/**', 'examples/**', 'python/**'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'examples/**', 'python/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { console: 'readonly', process: 'readonly' } },
+    languageOptions: { globals: { ...globals.node } },
     rules: {
+      // Best-effort clean-up (killing a process that may be gone) legitimately ignores errors.
+      'no-empty': ['error', { allowEmptyCatch: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    files: ['webview/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     // The core is shared by the extension, the CLI and (later) the webview: it must run anywhere,
