@@ -1,11 +1,12 @@
 // Static analysis of a DAG file: a small evaluator walks the module top to bottom, as Python would
-// execute it, and records the DAGs and tasks that the file creates and the edges between them.
-// It interprets only what DAG files really contain (literals, names, f-strings, calls of DAG,
-// operators, TaskFlow functions and functions defined in the file, loops over known lists).
-// Anything else evaluates to "unknown", which is never guessed at.
+// execute it, and records the DAGs and tasks that the file creates, their arguments and the edges
+// between them. It interprets only what DAG files really contain (literals, names, f-strings, dates
+// and durations, calls of DAG, operators, TaskFlow functions and functions defined in the file, loops
+// over known lists). Anything else evaluates to "unknown", which is never guessed at.
 import type { Diagnostic, SourceRange } from '../diagnostics';
-import { closeUnfinishedBrackets, originalOffset } from '../python/recover';
+import * as dates from '../python/dates';
 import { decodeNumberLiteral, decodeStringLiteral, unescapePython } from '../python/literals';
+import { closeUnfinishedBrackets, originalOffset } from '../python/recover';
 import {
   callArguments,
   childrenOf,
@@ -17,24 +18,45 @@ import {
   type SyntaxNode,
   type Tree,
 } from '../python/syntax';
-import type { DagFileModel, DagForm, DagModel, TaskModel } from './model';
+import type { DictEntry, PyValue } from '../python/values';
+import type { ArgumentModel, DagFileModel, DagForm, DagModel, GroupModel, TaskModel, UndefinedTaskReference } from './model';
 import { operatorClassName } from './operators';
+
+/** Reads a module of the workspace by its dotted name, relative to the DAG file's folder. */
+export type ModuleReader = (moduleName: string) => { readonly file: string; readonly text: string } | undefined;
+
+export interface AnalyzeOptions {
+  /** Resolves `from utils.slack_notifier import alert` so that imported callables have locations. */
+  readonly readModule?: ModuleReader;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Values of the evaluator
+
+interface EvaluatedArgument {
+  readonly keyword?: string;
+  readonly star?: '*' | '**';
+  readonly value: Value;
+  readonly nameRange?: SourceRange;
+  readonly valueRange: SourceRange;
+}
 
 class TaskBuilder {
   readonly upstream = new Set<TaskBuilder>();
   readonly downstream = new Set<TaskBuilder>();
   mapped = false;
   dag: DagBuilder | undefined;
+  variable: { name: string; range: SourceRange } | undefined;
   readonly groups: GroupBuilder[];
 
   constructor(
     readonly taskId: string,
     readonly operator: string,
+    readonly kind: 'operator' | 'taskflow',
     readonly range: SourceRange,
+    readonly args: readonly EvaluatedArgument[],
     groups: readonly GroupBuilder[],
+    readonly definition?: SourceRange,
   ) {
     this.groups = [...groups];
   }
@@ -42,12 +64,14 @@ class TaskBuilder {
 
 class DagBuilder {
   readonly tasks: TaskBuilder[] = [];
+  readonly groups = new Set<GroupBuilder>();
 
   constructor(
     readonly dagId: string,
     readonly form: DagForm,
     readonly range: SourceRange,
     readonly selectionRange: SourceRange,
+    readonly args: readonly EvaluatedArgument[],
   ) {}
 
   has(taskId: string): boolean {
@@ -58,6 +82,7 @@ class DagBuilder {
     if (task.dag) return;
     task.dag = this;
     this.tasks.push(task);
+    task.groups.forEach((g) => this.groups.add(g));
   }
 }
 
@@ -67,9 +92,11 @@ class GroupBuilder {
     readonly groupId: string,
     readonly prefixGroupId: boolean,
     readonly parent: GroupBuilder | undefined,
+    readonly range: SourceRange,
+    readonly defaultArgs: Value,
   ) {}
 
-  /** The prefix this group gives to the ids of its children, as Airflow's `TaskGroup.child_id` does. */
+  /** The id this group gives to a child, as Airflow's `TaskGroup.child_id` does. */
   childId(label: string): string {
     const ownId = this.qualifiedId();
     return this.prefixGroupId && ownId ? `${ownId}.${label}` : this.parent ? this.parent.childId(label) : label;
@@ -80,38 +107,55 @@ class GroupBuilder {
   }
 }
 
-interface TaskFlowFunction {
-  readonly name: string;
-  readonly decorator: string;
-  readonly taskId: string;
-  readonly definition: SyntaxNode;
-}
-
 interface UserFunction {
   readonly name: string;
   readonly definition: SyntaxNode;
   readonly closure: Scope;
 }
 
+interface TaskFlowFunction {
+  readonly name: string;
+  readonly decorator: string;
+  readonly taskId: string;
+  readonly definition: SyntaxNode;
+  readonly decoratorArgs: readonly EvaluatedArgument[];
+}
+
 interface DagFunction extends UserFunction {
   readonly dagId: string;
   readonly decorated: SyntaxNode;
+  readonly decoratorArgs: readonly EvaluatedArgument[];
+}
+
+interface GroupFunction extends UserFunction {
+  readonly decoratorArgs: readonly EvaluatedArgument[];
+  readonly decorated: SyntaxNode;
+}
+
+interface Entry {
+  readonly value: Value;
+  readonly keyRange?: SourceRange;
+  readonly valueRange?: SourceRange;
 }
 
 type Value =
   | { readonly kind: 'str'; readonly value: string }
-  | { readonly kind: 'num'; readonly value: number }
+  | { readonly kind: 'num'; readonly value: number; readonly float: boolean }
   | { readonly kind: 'bool'; readonly value: boolean }
   | { readonly kind: 'none' }
   | { readonly kind: 'seq'; readonly items: readonly Value[] }
-  | { readonly kind: 'dict'; readonly entries: ReadonlyMap<string, Value> }
+  | { readonly kind: 'dict'; readonly entries: ReadonlyMap<string, Entry> }
+  | Extract<PyValue, { kind: 'datetime' | 'timedelta' | 'timezone' | 'now' }>
   /** A classic operator, or the XComArg of a TaskFlow call or of `operator.output` (`xcom`). */
   | { readonly kind: 'task'; readonly task: TaskBuilder; readonly xcom: boolean }
   | { readonly kind: 'group'; readonly group: GroupBuilder }
   | { readonly kind: 'dag'; readonly dag: DagBuilder }
   | { readonly kind: 'taskflow'; readonly fn: TaskFlowFunction; readonly partial: boolean }
   | { readonly kind: 'dagFunction'; readonly fn: DagFunction }
+  | { readonly kind: 'groupFunction'; readonly fn: GroupFunction }
   | { readonly kind: 'function'; readonly fn: UserFunction }
+  /** A function defined in another module of the workspace. */
+  | { readonly kind: 'moduleFunction'; readonly name: string; readonly file: string; readonly range: SourceRange }
   /** A name from outside the file (an import, a builtin), by its fully qualified name when imported. */
   | { readonly kind: 'external'; readonly qualifiedName: string }
   | { readonly kind: 'unknown' };
@@ -158,18 +202,27 @@ class ReturnSignal {
   constructor(readonly value: Value) {}
 }
 
+function rangeOf(node: SyntaxNode): SourceRange {
+  return { from: node.from, to: node.to };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The evaluator
 
 class Analyzer {
   readonly dags: DagBuilder[] = [];
   readonly diagnostics: Diagnostic[] = [];
+  readonly undefinedTaskReferences: UndefinedTaskReference[] = [];
   private readonly dagStack: DagBuilder[] = [];
   private readonly groupStack: GroupBuilder[] = [];
+  private readonly moduleFunctions = new Map<string, Map<string, Value> | undefined>();
   private callDepth = 0;
   private loopBudget = MAX_LOOP_ITERATIONS;
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly options: AnalyzeOptions,
+  ) {}
 
   run(tree: Tree): void {
     const module = new Scope();
@@ -199,7 +252,7 @@ class Analyzer {
         code: 'PF000',
         severity: 'warning',
         message: `Airflow Preflight could not analyse this statement: ${error instanceof Error ? error.message : String(error)}`,
-        range: { from: node.from, to: node.to },
+        range: rangeOf(node),
       });
     }
   }
@@ -261,7 +314,9 @@ class Analyzer {
   /** Binds `name = value`, and unpacks `a, b = [x, y]` when the value's items are known. */
   private bindTarget(target: SyntaxNode, value: Value, scope: Scope): void {
     if (target.name === 'VariableName') {
-      scope.bind(sourceOf(this.text, target), value);
+      const name = sourceOf(this.text, target);
+      scope.bind(name, value);
+      if (value.kind === 'task' && !value.task.variable) value.task.variable = { name, range: rangeOf(target) };
     } else if (target.name === 'TupleExpression' || target.name === 'ArrayExpression' || target.name === 'ParenthesizedExpression') {
       this.bindTargets(childrenOf(target).filter((n) => !isPunctuation(n)), value, scope);
     }
@@ -280,24 +335,22 @@ class Analyzer {
     const parts = childrenOf(node);
     const isFrom = parts[0]?.name === 'from';
     let module = '';
-    let i = 0;
+    let i = 1;
     if (isFrom) {
-      i = 1;
       // The module path: dots (relative imports) and names up to `import`.
       while (i < parts.length && parts[i].name !== 'import') {
         module += sourceOf(this.text, parts[i]);
         i++;
       }
       i++;
-    } else {
-      i = 1;
     }
     // Names separated by commas, each optionally followed by `as alias`.
     let dotted = '';
     const commit = (alias?: string) => {
       if (!dotted) return;
       if (isFrom) {
-        scope.bind(alias ?? dotted, { kind: 'external', qualifiedName: `${module}.${dotted}` });
+        const local = alias ?? dotted;
+        scope.bind(local, this.moduleFunction(module, dotted) ?? { kind: 'external', qualifiedName: `${module}.${dotted}` });
       } else {
         const local = alias ?? dotted.split('.')[0];
         scope.bind(local, { kind: 'external', qualifiedName: alias ? dotted : local });
@@ -319,6 +372,28 @@ class Analyzer {
       }
     }
     commit();
+  }
+
+  /** A function that a module of the workspace defines at its top level, with its location. */
+  private moduleFunction(module: string, name: string): Value | undefined {
+    if (!this.options.readModule || module.startsWith('airflow')) return undefined;
+    if (!this.moduleFunctions.has(module)) {
+      const source = this.options.readModule(module);
+      let functions: Map<string, Value> | undefined;
+      if (source) {
+        functions = new Map();
+        for (const statement of childrenOf(parsePython(source.text).topNode)) {
+          const definition = statement.name === 'DecoratedStatement' ? statement.getChild('FunctionDefinition') : statement;
+          const nameNode = definition?.name === 'FunctionDefinition' ? definition.getChild('VariableName') : null;
+          if (nameNode) {
+            const functionName = source.text.slice(nameNode.from, nameNode.to);
+            functions.set(functionName, { kind: 'moduleFunction', name: functionName, file: source.file, range: rangeOf(nameNode) });
+          }
+        }
+      }
+      this.moduleFunctions.set(module, functions);
+    }
+    return this.moduleFunctions.get(module)?.get(name);
   }
 
   private withStatement(node: SyntaxNode, scope: Scope): void {
@@ -359,8 +434,7 @@ class Analyzer {
     const inIndex = parts.findIndex((p) => p.name === 'in');
     const targets = parts.slice(1, inIndex < 0 ? 1 : inIndex).filter((p) => !isPunctuation(p));
     const iterableNode = inIndex >= 0 ? parts[inIndex + 1] : undefined;
-    const bodies = parts.filter((p) => p.name === 'Body');
-    const [body, elseBody] = bodies;
+    const [body, elseBody] = parts.filter((p) => p.name === 'Body');
     if (!body) return;
     const iterable = iterableNode ? this.expression(iterableNode, scope) : UNKNOWN;
     this.iterate(iterable, (item) => {
@@ -401,13 +475,18 @@ class Analyzer {
       if (!qualifiedName) continue;
       const taskFlow = taskFlowDecorator(qualifiedName);
       if (taskFlow) {
-        const taskId = this.keywordString(args, 'task_id', scope) ?? name;
-        scope.bind(name, { kind: 'taskflow', fn: { name, decorator: taskFlow, taskId, definition }, partial: false });
+        const taskId = keywordString(args, 'task_id') ?? name;
+        scope.bind(name, { kind: 'taskflow', fn: { name, decorator: taskFlow, taskId, definition, decoratorArgs: args }, partial: false });
         return;
       }
-      if (lastSegment(qualifiedName) === 'dag') {
-        const dagId = this.keywordString(args, 'dag_id', scope) ?? name;
-        scope.bind(name, { kind: 'dagFunction', fn: { name, dagId, definition, decorated: whole, closure: scope } });
+      const decoratorName = lastSegment(qualifiedName);
+      if (decoratorName === 'dag') {
+        const dagId = keywordString(args, 'dag_id') ?? name;
+        scope.bind(name, { kind: 'dagFunction', fn: { name, dagId, definition, decorated: whole, closure: scope, decoratorArgs: args } });
+        return;
+      }
+      if (decoratorName === 'task_group') {
+        scope.bind(name, { kind: 'groupFunction', fn: { name, definition, decorated: whole, closure: scope, decoratorArgs: args } });
         return;
       }
     }
@@ -415,7 +494,7 @@ class Analyzer {
   }
 
   /** A decorator's qualified name and arguments. Lezer keeps `@task.bash(...)` flat: names, dots, ArgList. */
-  private decorator(node: SyntaxNode, scope: Scope): { qualifiedName?: string; args: CallArgument[] } {
+  private decorator(node: SyntaxNode, scope: Scope): { qualifiedName?: string; args: EvaluatedArgument[] } {
     const parts = childrenOf(node).filter((n) => n.name !== 'At');
     const argList = parts.find((n) => n.name === 'ArgList') ?? null;
     const names = parts.filter((n) => n.name === 'VariableName' || n.name === 'PropertyName').map((n) => sourceOf(this.text, n));
@@ -423,7 +502,7 @@ class Analyzer {
     const head = scope.lookup(names[0]);
     const base = head?.kind === 'external' ? head.qualifiedName : head === undefined ? names[0] : undefined;
     if (base === undefined) return { args: [] };
-    return { qualifiedName: [base, ...names.slice(1)].join('.'), args: callArguments(this.text, argList) };
+    return { qualifiedName: [base, ...names.slice(1)].join('.'), args: this.evaluateArguments(callArguments(this.text, argList), scope) };
   }
 
   // --- expressions --------------------------------------------------------------------------
@@ -441,8 +520,9 @@ class Analyzer {
       case 'FormatString':
         return this.formatString(node, scope);
       case 'Number': {
-        const value = decodeNumberLiteral(sourceOf(this.text, node));
-        return value === undefined ? UNKNOWN : { kind: 'num', value };
+        const source = sourceOf(this.text, node);
+        const value = decodeNumberLiteral(source);
+        return value === undefined ? UNKNOWN : { kind: 'num', value, float: /[.eE]/.test(source) && !/^0[xX]/.test(source) };
       }
       case 'Boolean':
         return { kind: 'bool', value: sourceOf(this.text, node) === 'True' };
@@ -469,8 +549,10 @@ class Analyzer {
       case 'UnaryExpression': {
         const [op, operand] = childrenOf(node);
         const value = operand ? this.expression(operand, scope) : UNKNOWN;
-        if (value.kind === 'num' && op && sourceOf(this.text, op) === '-') return { kind: 'num', value: -value.value };
-        if (value.kind === 'num' && op && sourceOf(this.text, op) === '+') return value;
+        const sign = op ? sourceOf(this.text, op) : '';
+        if (value.kind === 'num' && sign === '-') return { ...value, value: -value.value };
+        if (value.kind === 'num' && sign === '+') return value;
+        if (value.kind === 'timedelta' && sign === '-') return { kind: 'timedelta', seconds: -value.seconds };
         return UNKNOWN;
       }
       case 'BinaryExpression':
@@ -507,26 +589,27 @@ class Analyzer {
     };
     let result = '';
     let cursor = bodyStart;
+    let known = true;
     for (const field of childrenOf(node).filter((n) => n.name === 'FormatReplacement')) {
       result += literal(cursor, field.from);
       cursor = field.to;
       const inner = childrenOf(field).filter((n) => !isPunctuation(n) && n.name !== '{' && n.name !== '}');
-      if (inner.length !== 1 || this.text.slice(inner[0].to, field.to - 1).trim() !== '') return UNKNOWN;
-      const value = this.expression(inner[0], scope);
-      if (value.kind === 'str') result += value.value;
+      // Every field is evaluated, known or not, so that calls inside it still count.
+      const value = inner.length > 0 ? this.expression(inner[0], scope) : UNKNOWN;
+      if (inner.length !== 1 || this.text.slice(inner[0].to, field.to - 1).trim() !== '') known = false;
+      else if (value.kind === 'str') result += value.value;
       else if (value.kind === 'num') result += String(value.value);
-      else return UNKNOWN;
+      else known = false;
     }
     result += literal(cursor, bodyEnd);
-    return { kind: 'str', value: result };
+    return known ? { kind: 'str', value: result } : UNKNOWN;
   }
 
   private sequence(node: SyntaxNode, scope: Scope): Value {
     const items: Value[] = [];
     let known = true;
     for (const child of childrenOf(node)) {
-      if (isPunctuation(child)) continue;
-      if (child.name === '*') continue;
+      if (isPunctuation(child) || child.name === '*') continue;
       const value = this.expression(child, scope);
       if (child.prevSibling?.name === '*') {
         if (value.kind === 'seq') items.push(...value.items);
@@ -539,7 +622,7 @@ class Analyzer {
   }
 
   private dictionary(node: SyntaxNode, scope: Scope): Value {
-    const entries = new Map<string, Value>();
+    const entries = new Map<string, Entry>();
     let known = true;
     const parts = childrenOf(node).filter((n) => n.name !== '{' && n.name !== '}');
     for (let i = 0; i < parts.length; i++) {
@@ -555,7 +638,7 @@ class Analyzer {
       const key = this.expression(part, scope);
       const valueNode = parts[i + 1]?.name === ':' ? parts[i + 2] : undefined;
       const value = valueNode ? this.expression(valueNode, scope) : UNKNOWN;
-      if (key.kind === 'str') entries.set(key.value, value);
+      if (key.kind === 'str') entries.set(key.value, { value, keyRange: rangeOf(part), valueRange: valueNode ? rangeOf(valueNode) : undefined });
       else known = false;
       i += valueNode ? 2 : 0;
     }
@@ -594,23 +677,36 @@ class Analyzer {
     const op = sourceOf(this.text, opNode);
     switch (op) {
       case '>>':
+      case '<<':
+        this.noteUndefinedTasks(leftNode, scope);
+        this.noteUndefinedTasks(rightNode, scope);
         // `a >> b` is `a.set_downstream(b)` and returns `b`, which is what makes `a >> b >> c` a chain.
         // A list on both sides is a TypeError in Python: no edge is set.
-        if (!(left.kind === 'seq' && right.kind === 'seq')) this.connect(left, right);
-        return right;
-      case '<<':
-        if (!(left.kind === 'seq' && right.kind === 'seq')) this.connect(right, left);
+        if (!(left.kind === 'seq' && right.kind === 'seq')) {
+          if (op === '>>') this.connect(left, right);
+          else this.connect(right, left);
+        }
         return right;
       case '+':
-        if (left.kind === 'str' && right.kind === 'str') return { kind: 'str', value: left.value + right.value };
-        if (left.kind === 'num' && right.kind === 'num') return { kind: 'num', value: left.value + right.value };
-        if (left.kind === 'seq' && right.kind === 'seq') return { kind: 'seq', items: [...left.items, ...right.items] };
-        return UNKNOWN;
+      case '-':
+        return arithmetic(op, left, right);
       case '|':
         if (left.kind === 'dict' && right.kind === 'dict') return { kind: 'dict', entries: new Map([...left.entries, ...right.entries]) };
         return UNKNOWN;
       default:
-        return UNKNOWN;
+        return left.kind === 'now' ? left : right.kind === 'now' ? right : UNKNOWN;
+    }
+  }
+
+  /** Names used as tasks that nothing in the file defines: almost always a typo or a task not written yet. */
+  private noteUndefinedTasks(node: SyntaxNode, scope: Scope): void {
+    if (node.name === 'VariableName') {
+      const name = sourceOf(this.text, node);
+      if (scope.lookup(name) === undefined && !this.undefinedTaskReferences.some((r) => r.range.from === node.from)) {
+        this.undefinedTaskReferences.push({ name, range: rangeOf(node) });
+      }
+    } else if (node.name === 'ArrayExpression' || node.name === 'TupleExpression' || node.name === 'ParenthesizedExpression') {
+      for (const child of childrenOf(node)) this.noteUndefinedTasks(child, scope);
     }
   }
 
@@ -621,17 +717,21 @@ class Analyzer {
     const property = node.getChild('PropertyName');
     if (property) {
       const name = sourceOf(this.text, property);
-      if (value.kind === 'external') return { kind: 'external', qualifiedName: `${value.qualifiedName}.${name}` };
+      if (value.kind === 'external') {
+        const qualifiedName = `${value.qualifiedName}.${name}`;
+        // `timezone.utc`, `pendulum.UTC`, `pytz.utc`: the UTC zone object.
+        return /(^|\.)(utc|UTC)$/.test(qualifiedName) && qualifiedName !== 'utc' ? { kind: 'timezone', name: 'UTC' } : { kind: 'external', qualifiedName };
+      }
       // `operator.output` is the operator's XComArg: passing it on creates an edge.
       if (value.kind === 'task' && name === 'output') return { kind: 'task', task: value.task, xcom: true };
-      return UNKNOWN;
+      return value.kind === 'now' ? value : UNKNOWN;
     }
     // Subscript: `x["key"]`, `x[0]`.
     const index = childrenOf(node).filter((n) => !isPunctuation(n))[1];
     const key = index ? this.expression(index, scope) : UNKNOWN;
     // `result["key"]` of a TaskFlow result is still an XComArg of the same task.
     if (value.kind === 'task' && value.xcom) return value;
-    if (value.kind === 'dict' && key.kind === 'str') return value.entries.get(key.value) ?? UNKNOWN;
+    if (value.kind === 'dict' && key.kind === 'str') return value.entries.get(key.value)?.value ?? UNKNOWN;
     if (value.kind === 'seq' && key.kind === 'num' && Number.isInteger(key.value)) {
       return value.items[key.value < 0 ? value.items.length + key.value : key.value] ?? UNKNOWN;
     }
@@ -642,10 +742,8 @@ class Analyzer {
 
   private call(node: SyntaxNode, scope: Scope): Value {
     const callee = node.firstChild;
-    const argList = node.getChild('ArgList');
     if (!callee) return UNKNOWN;
-    const args = callArguments(this.text, argList);
-
+    const args = callArguments(this.text, node.getChild('ArgList'));
     let target: Value;
     const property = callee.name === 'MemberExpression' ? callee.getChild('PropertyName') : null;
     if (property && callee.firstChild) {
@@ -663,8 +761,10 @@ class Analyzer {
         return this.taskFlowCall(target.fn, args, node, scope, false);
       case 'dagFunction':
         return this.dagFunctionCall(target.fn, args, scope);
+      case 'groupFunction':
+        return this.groupFunctionCall(target.fn, args, scope);
       case 'function':
-        return this.userFunctionCall(target.fn, args, scope);
+        return this.invoke(target.fn, this.evaluateArguments(args, scope));
       case 'external':
         return this.externalCall(target.qualifiedName, args, node, scope);
       default:
@@ -677,6 +777,7 @@ class Analyzer {
   private methodCall(object: Value, method: string, args: CallArgument[], node: SyntaxNode, scope: Scope): Value | undefined {
     if (object.kind === 'task' || object.kind === 'group' || object.kind === 'seq') {
       if (method === 'set_downstream' || method === 'set_upstream') {
+        for (const arg of args) this.noteUndefinedTasks(arg.value, scope);
         for (const arg of this.evaluateArguments(args, scope)) {
           if (method === 'set_downstream') this.connect(object, arg.value);
           else this.connect(arg.value, object);
@@ -691,8 +792,9 @@ class Analyzer {
     }
     if (object.kind === 'taskflow') {
       if (method === 'override') {
-        const taskId = this.keywordString(args, 'task_id', scope);
-        return { kind: 'taskflow', fn: { ...object.fn, taskId: taskId ?? object.fn.taskId }, partial: object.partial };
+        const evaluated = this.evaluateArguments(args, scope);
+        const taskId = keywordString(evaluated, 'task_id') ?? object.fn.taskId;
+        return { kind: 'taskflow', fn: { ...object.fn, taskId, decoratorArgs: mergeArguments(object.fn.decoratorArgs, evaluated) }, partial: object.partial };
       }
       if (method === 'partial') {
         return { kind: 'taskflow', fn: object.fn, partial: true };
@@ -706,6 +808,16 @@ class Analyzer {
       if (result.kind === 'task') result.task.mapped = true;
       return result;
     }
+    if (object.kind === 'datetime' && method === 'replace') {
+      const evaluated = this.evaluateArguments(args, scope);
+      const tz = evaluated.find((a) => a.keyword === 'tzinfo')?.value;
+      if (evaluated.length === 1 && tz) return tz.kind === 'timezone' ? { ...object, tz: tz.name } : tz.kind === 'none' ? { ...object, tz: null } : UNKNOWN;
+      return UNKNOWN;
+    }
+    if (object.kind === 'now') {
+      this.evaluateArguments(args, scope);
+      return object;
+    }
     return undefined;
   }
 
@@ -714,38 +826,36 @@ class Analyzer {
     const evaluated = this.evaluateArguments(args, scope);
     const keyword = (key: string) => evaluated.find((a) => a.keyword === key)?.value;
     const positional = evaluated.filter((a) => !a.keyword && !a.star).map((a) => a.value);
+    const clock = dates.clockCall(qualifiedName);
+    if (clock) return { kind: 'now', call: clock, range: rangeOf(node) };
+    const date = this.dateCall(qualifiedName, evaluated);
+    if (date !== undefined) return date;
     switch (name) {
       case 'DAG': {
         const dagId = keyword('dag_id') ?? positional[0];
         if (dagId?.kind !== 'str') return UNKNOWN;
-        const dag = new DagBuilder(dagId.value, 'constructor', { from: node.from, to: node.to }, { from: node.from, to: node.to });
+        const dag = new DagBuilder(dagId.value, 'constructor', rangeOf(node), rangeOf(node), evaluated);
         this.dags.push(dag);
         return { kind: 'dag', dag };
       }
-      case 'TaskGroup': {
-        const groupId = keyword('group_id') ?? positional[0];
-        const prefix = keyword('prefix_group_id');
-        if (groupId?.kind !== 'str' && groupId?.kind !== 'none') return UNKNOWN;
-        const parent = this.groupStack[this.groupStack.length - 1];
-        return {
-          kind: 'group',
-          group: new GroupBuilder(groupId.kind === 'str' ? groupId.value : '', prefix?.kind === 'bool' ? prefix.value : true, parent),
-        };
-      }
+      case 'TaskGroup':
+        return this.taskGroup(keyword('group_id') ?? positional[0], evaluated, rangeOf(node));
       case 'chain':
       case 'chain_linear':
+        for (const arg of args) this.noteUndefinedTasks(arg.value, scope);
         this.chain(positional, name === 'chain_linear');
         return NONE;
       case 'cross_downstream': {
+        for (const arg of args) this.noteUndefinedTasks(arg.value, scope);
         const [from, to] = [keyword('from_tasks') ?? positional[0], keyword('to_tasks') ?? positional[1]];
-        if (from && to) for (const upstream of this.tasksOf(from, 'leaves')) this.connect(taskValue(upstream), to);
+        if (from && to) for (const upstream of this.tasksOf(from, 'leaves')) this.connect({ kind: 'task', task: upstream, xcom: false }, to);
         return NONE;
       }
       case 'range':
         return rangeValue(positional);
       case 'dict':
         return positional.length === 0
-          ? { kind: 'dict', entries: new Map(evaluated.filter((a) => a.keyword).map((a) => [a.keyword!, a.value])) }
+          ? { kind: 'dict', entries: new Map(evaluated.filter((a) => a.keyword).map((a) => [a.keyword!, { value: a.value, keyRange: a.nameRange, valueRange: a.valueRange }])) }
           : UNKNOWN;
       case 'list':
       case 'tuple':
@@ -756,19 +866,49 @@ class Analyzer {
       default: {
         const taskId = keyword('task_id');
         if (taskId?.kind !== 'str') return UNKNOWN;
-        return this.createTask(taskId.value, operatorClassName(qualifiedName), node, keyword('dag'), evaluated);
+        return this.createTask(taskId.value, operatorClassName(qualifiedName), 'operator', node, keyword('dag'), evaluated);
       }
     }
   }
 
-  private createTask(label: string, operator: string, node: SyntaxNode, dagArgument: Value | undefined, args: EvaluatedArgument[]): Value {
+  /** Dates, durations and zones: `datetime(...)`, `pendulum.datetime(...)`, `timedelta(...)`... */
+  private dateCall(qualifiedName: string, evaluated: EvaluatedArgument[]): Value | undefined {
+    const segments = qualifiedName.split('.');
+    const [module, name] = [segments.length > 1 ? segments[segments.length - 2] : '', segments[segments.length - 1]];
+    const values: dates.CallValues = {
+      positional: evaluated.filter((a) => !a.keyword && !a.star).map((a) => publicValue(a.value)),
+      keywords: new Map(evaluated.filter((a) => a.keyword).map((a) => [a.keyword!, publicValue(a.value)])),
+    };
+    let result: PyValue | undefined | null = null;
+    if (name === 'datetime' && module === 'pendulum') result = dates.pendulumDatetime(values);
+    else if (name === 'datetime' || (name === 'DateTime' && module !== 'pendulum')) result = dates.pythonDatetime(values);
+    else if (name === 'timedelta' || (name === 'duration' && module === 'pendulum')) result = dates.timedelta(values);
+    else if ((name === 'timezone' && (module === 'pendulum' || module === 'pytz')) || name === 'ZoneInfo' || (name === 'Timezone' && module === 'pendulum')) result = dates.timezone(values);
+    else if (name === 'parse' && module === 'pendulum') result = dates.pendulumParse(values);
+    if (result === null) return undefined;
+    return (result ?? UNKNOWN) as Value;
+  }
+
+  private taskGroup(groupId: Value | undefined, evaluated: readonly EvaluatedArgument[], range: SourceRange): Value {
+    if (groupId?.kind !== 'str' && groupId?.kind !== 'none') return UNKNOWN;
+    const prefix = evaluated.find((a) => a.keyword === 'prefix_group_id')?.value;
+    const defaultArgs = evaluated.find((a) => a.keyword === 'default_args')?.value ?? { kind: 'dict', entries: new Map() };
+    const parent = this.groupStack[this.groupStack.length - 1];
+    return {
+      kind: 'group',
+      group: new GroupBuilder(groupId.kind === 'str' ? groupId.value : '', prefix?.kind === 'bool' ? prefix.value : true, parent, range, defaultArgs),
+    };
+  }
+
+  private createTask(label: string, operator: string, kind: 'operator' | 'taskflow', node: SyntaxNode, dagArgument: Value | undefined,
+    args: readonly EvaluatedArgument[], definition?: SourceRange): Value {
     const group = this.groupStack[this.groupStack.length - 1];
     const taskId = group ? group.childId(label) : label;
-    const task = new TaskBuilder(taskId, operator, { from: node.from, to: node.to }, this.groupStack);
+    const task = new TaskBuilder(taskId, operator, kind, rangeOf(node), args, this.groupStack, definition);
     const dag = dagArgument?.kind === 'dag' ? dagArgument.dag : this.dagStack[this.dagStack.length - 1];
     dag?.add(task);
     this.linkXComArguments(task, args);
-    return { kind: 'task', task, xcom: false };
+    return { kind: 'task', task, xcom: kind === 'taskflow' };
   }
 
   private taskFlowCall(fn: TaskFlowFunction, args: CallArgument[], node: SyntaxNode, scope: Scope, mapped: boolean): Value {
@@ -776,39 +916,51 @@ class Analyzer {
     const dag = this.dagStack[this.dagStack.length - 1];
     const group = this.groupStack[this.groupStack.length - 1];
     const label = uniqueTaskId(fn.taskId, group, dag);
-    const result = this.createTask(label, fn.decorator, node, undefined, evaluated);
-    if (result.kind === 'task') result.task.mapped = mapped;
-    return result.kind === 'task' ? { kind: 'task', task: result.task, xcom: true } : result;
+    const nameNode = fn.definition.getChild('VariableName');
+    // The task's arguments are the decorator's; the call's arguments are the function's, which only
+    // matter here for the XComArgs they pass.
+    const result = this.createTask(label, fn.decorator, 'taskflow', node, undefined, fn.decoratorArgs, nameNode ? rangeOf(nameNode) : undefined);
+    if (result.kind === 'task') {
+      result.task.mapped = mapped;
+      this.linkXComArguments(result.task, evaluated);
+    }
+    return result;
   }
 
   /** Calling an `@dag` function creates the DAG and runs its body with that DAG as the context. */
   private dagFunctionCall(fn: DagFunction, args: CallArgument[], scope: Scope): Value {
     this.evaluateArguments(args, scope);
     const name = fn.definition.getChild('VariableName');
-    const dag = new DagBuilder(
-      fn.dagId,
-      'decorator',
-      { from: fn.decorated.from, to: fn.decorated.to },
-      name ? { from: name.from, to: name.to } : { from: fn.decorated.from, to: fn.decorated.to },
-    );
+    const dag = new DagBuilder(fn.dagId, 'decorator', rangeOf(fn.decorated), name ? rangeOf(name) : rangeOf(fn.decorated), fn.decoratorArgs);
     this.dags.push(dag);
     this.dagStack.push(dag);
     try {
-      this.invoke(fn, [], fn.closure);
+      this.invoke(fn, []);
     } finally {
       this.dagStack.pop();
     }
     return { kind: 'dag', dag };
   }
 
-  /** Runs a function defined in the file (a task or DAG factory) with its arguments bound to its parameters. */
-  private userFunctionCall(fn: UserFunction, args: CallArgument[], scope: Scope): Value {
-    return this.invoke(fn, this.evaluateArguments(args, scope), fn.closure);
+  /** Calling a `@task_group` function runs its body inside a new TaskGroup named after the function. */
+  private groupFunctionCall(fn: GroupFunction, args: CallArgument[], scope: Scope): Value {
+    const evaluated = this.evaluateArguments(args, scope);
+    const groupId = fn.decoratorArgs.find((a) => a.keyword === 'group_id')?.value ?? { kind: 'str', value: fn.name };
+    const group = this.taskGroup(groupId, fn.decoratorArgs, rangeOf(fn.decorated));
+    if (group.kind !== 'group') return UNKNOWN;
+    this.groupStack.push(group.group);
+    try {
+      this.invoke(fn, evaluated);
+    } finally {
+      this.groupStack.pop();
+    }
+    return group;
   }
 
-  private invoke(fn: UserFunction, args: EvaluatedArgument[], closure: Scope): Value {
+  /** Runs a function defined in the file (a task or DAG factory) with its arguments bound to its parameters. */
+  private invoke(fn: UserFunction, args: EvaluatedArgument[]): Value {
     if (this.callDepth >= MAX_CALL_DEPTH) return UNKNOWN;
-    const local = new Scope(closure);
+    const local = new Scope(fn.closure);
     this.bindParameters(fn.definition, args, local);
     const body = fn.definition.getChild('Body');
     if (!body) return UNKNOWN;
@@ -853,23 +1005,23 @@ class Analyzer {
   }
 
   private evaluateArguments(args: CallArgument[], scope: Scope): EvaluatedArgument[] {
-    return args.map((arg) => ({ keyword: arg.keyword?.name, star: arg.star, value: this.expression(arg.value, scope) }));
+    return args.map((arg) => ({
+      keyword: arg.keyword?.name,
+      star: arg.star,
+      value: this.expression(arg.value, scope),
+      nameRange: arg.keyword ? rangeOf(arg.keyword.node) : undefined,
+      valueRange: rangeOf(arg.value),
+    }));
   }
 
   /** Passing an XComArg into a task's arguments makes its producer an upstream task. */
-  private linkXComArguments(task: TaskBuilder, args: EvaluatedArgument[]): void {
+  private linkXComArguments(task: TaskBuilder, args: readonly EvaluatedArgument[]): void {
     const visit = (value: Value) => {
       if (value.kind === 'task' && value.xcom) this.link(value.task, task);
       else if (value.kind === 'seq') value.items.forEach(visit);
-      else if (value.kind === 'dict') value.entries.forEach(visit);
+      else if (value.kind === 'dict') value.entries.forEach((e) => visit(e.value));
     };
     for (const arg of args) if (arg.keyword !== 'dag' && arg.keyword !== 'task_group') visit(arg.value);
-  }
-
-  private keywordString(args: CallArgument[], key: string, scope: Scope): string | undefined {
-    const arg = args.find((a) => a.keyword?.name === key);
-    const value = arg ? this.expression(arg.value, scope) : undefined;
-    return value?.kind === 'str' ? value.value : undefined;
   }
 
   // --- edges --------------------------------------------------------------------------------
@@ -916,14 +1068,29 @@ class Analyzer {
   }
 }
 
-interface EvaluatedArgument {
-  readonly keyword?: string;
-  readonly star?: '*' | '**';
-  readonly value: Value;
+function keywordString(args: readonly EvaluatedArgument[], key: string): string | undefined {
+  const value = args.find((a) => a.keyword === key)?.value;
+  return value?.kind === 'str' ? value.value : undefined;
 }
 
-function taskValue(task: TaskBuilder): Value {
-  return { kind: 'task', task, xcom: false };
+/** Arguments of `.override()` replace the decorator's arguments of the same name. */
+function mergeArguments(base: readonly EvaluatedArgument[], overrides: readonly EvaluatedArgument[]): EvaluatedArgument[] {
+  const replaced = new Set(overrides.map((a) => a.keyword).filter(Boolean));
+  return [...base.filter((a) => !a.keyword || !replaced.has(a.keyword)), ...overrides];
+}
+
+/** `+` and `-` on the kinds of values DAG files add up: strings, numbers, lists, dates and durations. */
+function arithmetic(op: '+' | '-', left: Value, right: Value): Value {
+  if (left.kind === 'now') return left;
+  if (right.kind === 'now') return right;
+  const sign = op === '+' ? 1 : -1;
+  if (left.kind === 'num' && right.kind === 'num') return { kind: 'num', value: left.value + sign * right.value, float: left.float || right.float };
+  if (left.kind === 'timedelta' && right.kind === 'timedelta') return { kind: 'timedelta', seconds: left.seconds + sign * right.seconds };
+  if (left.kind === 'datetime' && right.kind === 'timedelta') return dates.shiftDateTime(left, sign * right.seconds);
+  if (op === '+' && left.kind === 'timedelta' && right.kind === 'datetime') return dates.shiftDateTime(right, left.seconds);
+  if (op === '+' && left.kind === 'str' && right.kind === 'str') return { kind: 'str', value: left.value + right.value };
+  if (op === '+' && left.kind === 'seq' && right.kind === 'seq') return { kind: 'seq', items: [...left.items, ...right.items] };
+  return UNKNOWN;
 }
 
 function rangeValue(args: Value[]): Value {
@@ -934,7 +1101,7 @@ function rangeValue(args: Value[]): Value {
   const items: Value[] = [];
   for (let n = start; step > 0 ? n < stop : n > stop; n += step) {
     if (items.length >= MAX_LOOP_ITERATIONS) return UNKNOWN;
-    items.push({ kind: 'num', value: n });
+    items.push({ kind: 'num', value: n, float: false });
   }
   return { kind: 'seq', items };
 }
@@ -958,19 +1125,85 @@ function uniqueTaskId(label: string, group: GroupBuilder | undefined, dag: DagBu
 }
 
 // ---------------------------------------------------------------------------------------------
+// From the evaluator's values to the model's
+
+function publicValue(value: Value): PyValue {
+  switch (value.kind) {
+    case 'seq':
+      return { kind: 'list', items: value.items.map(publicValue) };
+    case 'dict':
+      return { kind: 'dict', entries: publicEntries(value.entries) };
+    case 'task':
+      return { kind: 'task', taskId: value.task.taskId };
+    case 'dag':
+      return { kind: 'dag', dagId: value.dag.dagId };
+    case 'group':
+      return { kind: 'unknown' };
+    case 'taskflow':
+    case 'dagFunction':
+    case 'groupFunction':
+    case 'function': {
+      const name = value.fn.definition.getChild('VariableName');
+      return { kind: 'function', name: value.fn.name, range: name ? rangeOf(name) : rangeOf(value.fn.definition) };
+    }
+    case 'moduleFunction':
+      return { kind: 'function', name: value.name, file: value.file, range: value.range };
+    default:
+      return value;
+  }
+}
+
+function publicEntries(entries: ReadonlyMap<string, Entry>): ReadonlyMap<string, DictEntry> {
+  return new Map([...entries].map(([k, e]) => [k, { value: publicValue(e.value), keyRange: e.keyRange, valueRange: e.valueRange }]));
+}
+
+function publicArguments(args: readonly EvaluatedArgument[]): ArgumentModel[] {
+  return args
+    .filter((a): a is EvaluatedArgument & { keyword: string } => a.keyword !== undefined)
+    .map((a) => ({ name: a.keyword, value: publicValue(a.value), nameRange: a.nameRange, valueRange: a.valueRange }));
+}
 
 function toModel(dag: DagBuilder): DagModel {
   const ids = (tasks: Set<TaskBuilder>) => [...tasks].filter((t) => t.dag === dag).map((t) => t.taskId).sort();
   const tasks: TaskModel[] = dag.tasks.map((t) => ({
     taskId: t.taskId,
     operator: t.operator,
+    kind: t.kind,
     range: t.range,
+    args: publicArguments(t.args),
     upstream: ids(t.upstream),
     downstream: ids(t.downstream),
     mapped: t.mapped,
+    group: t.groups.length > 0 ? t.groups[t.groups.length - 1].qualifiedId() : undefined,
+    variable: t.variable,
+    definition: t.definition,
   }));
-  return { dagId: dag.dagId, form: dag.form, range: dag.range, selectionRange: dag.selectionRange, tasks };
+  const args = publicArguments(dag.args);
+  const positionalId = dag.args.find((a) => !a.keyword && !a.star);
+  if (positionalId && !args.some((a) => a.name === 'dag_id')) {
+    args.unshift({ name: 'dag_id', value: publicValue(positionalId.value), valueRange: positionalId.valueRange });
+  }
+  const defaultArgs = dag.args.find((a) => a.keyword === 'default_args')?.value;
+  const groups: GroupModel[] = [...dag.groups].map((g) => ({
+    groupId: g.qualifiedId(),
+    parentId: g.parent?.qualifiedId(),
+    range: g.range,
+    defaultArgs: g.defaultArgs.kind === 'dict' ? publicEntries(g.defaultArgs.entries) : new Map(),
+  }));
+  return {
+    dagId: dag.dagId,
+    form: dag.form,
+    range: dag.range,
+    selectionRange: dag.selectionRange,
+    args,
+    defaultArgs: defaultArgs?.kind === 'dict' ? publicEntries(defaultArgs.entries) : new Map(),
+    defaultArgsKnown: defaultArgs === undefined || defaultArgs.kind === 'dict',
+    groups,
+    tasks,
+  };
 }
+
+// ---------------------------------------------------------------------------------------------
 
 /**
  * Lezer marks a missing token with an empty error node. When nothing follows it on its line, as at
@@ -990,37 +1223,60 @@ function visibleRange(text: string, range: SourceRange): SourceRange {
 }
 
 /** Analyses one DAG file. Never throws on user input: problems come back as diagnostics. */
-export function analyzeDagFile(text: string): DagFileModel {
+export function analyzeDagFile(text: string, options: AnalyzeOptions = {}): DagFileModel {
   const tree = parsePython(text);
   const errors = syntaxErrors(tree);
-  const diagnostics: Diagnostic[] = errors.map((range) => ({
+  const syntax: Diagnostic[] = errors.map((range) => ({
     code: 'PF001',
     severity: 'error',
     message: 'Syntax error: Python cannot parse this, so Airflow will not load the file.',
     range: visibleRange(text, range),
   }));
   // The model comes from the recovered text when closing unfinished brackets removes errors; the
-  // diagnostics always describe the text as written.
+  // syntax diagnostics always describe the text as written.
   const patch = errors.length > 0 ? closeUnfinishedBrackets(text) : undefined;
   const patchedTree = patch ? parsePython(patch.text) : undefined;
   const recovered = patch && patchedTree && syntaxErrors(patchedTree).length < errors.length;
-  const analyzer = new Analyzer(recovered ? patch.text : text);
+  const analyzer = new Analyzer(recovered ? patch.text : text, options);
   analyzer.run(recovered ? patchedTree : tree);
-  diagnostics.push(...analyzer.diagnostics);
-  const model: DagFileModel = { dags: analyzer.dags.map(toModel), diagnostics };
-  return recovered ? mapRanges(model, (offset) => originalOffset(patch, offset), diagnostics.length - analyzer.diagnostics.length) : model;
+  const model: DagFileModel = {
+    dags: analyzer.dags.map(toModel),
+    undefinedTaskReferences: analyzer.undefinedTaskReferences,
+    diagnostics: analyzer.diagnostics,
+  };
+  const mapped = recovered ? mapRanges(model, (offset) => originalOffset(patch, offset)) : model;
+  return { ...mapped, diagnostics: [...syntax, ...mapped.diagnostics] };
 }
 
-/** Maps every range of the model (but the first `keep` diagnostics, already in original offsets) back to the text as written. */
-function mapRanges(model: DagFileModel, map: (offset: number) => number, keep: number): DagFileModel {
+/** Maps every range of the model back to the text as written. */
+function mapRanges(model: DagFileModel, map: (offset: number) => number): DagFileModel {
   const range = (r: SourceRange): SourceRange => ({ from: map(r.from), to: map(r.to) });
+  const optional = (r: SourceRange | undefined) => (r ? range(r) : undefined);
+  const value = (v: PyValue): PyValue => v.kind === 'list' ? { kind: 'list', items: v.items.map(value) }
+    : v.kind === 'dict' ? { kind: 'dict', entries: entries(v.entries) }
+    : v.kind === 'now' ? { ...v, range: range(v.range) }
+    : v.kind === 'function' && !v.file ? { ...v, range: range(v.range) }
+    : v;
+  const entries = (e: ReadonlyMap<string, DictEntry>): ReadonlyMap<string, DictEntry> =>
+    new Map([...e].map(([k, d]) => [k, { value: value(d.value), keyRange: optional(d.keyRange), valueRange: optional(d.valueRange) }]));
+  const args = (a: readonly ArgumentModel[]) => a.map((x) => ({ ...x, value: value(x.value), nameRange: optional(x.nameRange), valueRange: range(x.valueRange) }));
   return {
     dags: model.dags.map((dag) => ({
       ...dag,
       range: range(dag.range),
       selectionRange: range(dag.selectionRange),
-      tasks: dag.tasks.map((task) => ({ ...task, range: range(task.range) })),
+      args: args(dag.args),
+      defaultArgs: entries(dag.defaultArgs),
+      groups: dag.groups.map((g) => ({ ...g, range: range(g.range), defaultArgs: entries(g.defaultArgs) })),
+      tasks: dag.tasks.map((task) => ({
+        ...task,
+        range: range(task.range),
+        args: args(task.args),
+        variable: task.variable ? { ...task.variable, range: range(task.variable.range) } : undefined,
+        definition: optional(task.definition),
+      })),
     })),
-    diagnostics: model.diagnostics.map((d, i) => (i < keep ? d : { ...d, range: range(d.range) })),
+    undefinedTaskReferences: model.undefinedTaskReferences.map((r) => ({ ...r, range: range(r.range) })),
+    diagnostics: model.diagnostics.map((d) => ({ ...d, range: range(d.range) })),
   };
 }

@@ -1,17 +1,44 @@
 import type { Diagnostic, SourceRange } from '../diagnostics';
+import type { DictEntry, PyValue } from '../python/values';
+
+/** A keyword argument as written in a call: `retries=3`. */
+export interface ArgumentModel {
+  readonly name: string;
+  readonly value: PyValue;
+  /** The keyword; absent for a positional argument such as `DAG("my_dag")`. */
+  readonly nameRange?: SourceRange;
+  readonly valueRange: SourceRange;
+}
+
+/** A TaskGroup, by its full id (`outer.inner`). */
+export interface GroupModel {
+  readonly groupId: string;
+  readonly parentId?: string;
+  readonly range: SourceRange;
+  readonly defaultArgs: ReadonlyMap<string, DictEntry>;
+}
 
 /** A task of a DAG as the file defines it, classic operator or TaskFlow call alike. */
 export interface TaskModel {
   readonly taskId: string;
-  /** The operator class as written (`BashOperator`), or the TaskFlow decorator (`@task`, `@task.bash`). */
+  /** The operator class Airflow instantiates (`BashOperator`), or the TaskFlow decorator (`@task`, `@task.bash`). */
   readonly operator: string;
+  readonly kind: 'operator' | 'taskflow';
   /** The call that creates the task. */
   readonly range: SourceRange;
+  /** The keyword arguments of the operator call; for TaskFlow, of the decorator and `.override()`. */
+  readonly args: readonly ArgumentModel[];
   /** Ids of the direct upstream tasks, sorted: Airflow keeps them as a set. */
   readonly upstream: readonly string[];
   readonly downstream: readonly string[];
   /** True for `.partial(...).expand(...)` and `.expand(...)`: one task instance per mapped value. */
   readonly mapped: boolean;
+  /** The innermost TaskGroup the task was created in. */
+  readonly group?: string;
+  /** The name the task was first assigned to (`extract = BashOperator(...)`). */
+  readonly variable?: { readonly name: string; readonly range: SourceRange };
+  /** For TaskFlow tasks: the name of the decorated function. */
+  readonly definition?: SourceRange;
 }
 
 /** How the DAG is declared: a `DAG(...)` call (with or without `with`) or an `@dag` function. */
@@ -24,11 +51,29 @@ export interface DagModel {
   readonly range: SourceRange;
   /** Where the DAG is named: the `DAG(...)` call or the `def` of the decorated function. */
   readonly selectionRange: SourceRange;
+  /** The keyword arguments of `DAG(...)` or `@dag(...)`, and `dag_id` when given by position. */
+  readonly args: readonly ArgumentModel[];
+  /** The evaluated `default_args`, each entry with where its key was written. */
+  readonly defaultArgs: ReadonlyMap<string, DictEntry>;
+  /** False when `default_args` is given but its value could not be evaluated. */
+  readonly defaultArgsKnown: boolean;
+  readonly groups: readonly GroupModel[];
   readonly tasks: readonly TaskModel[];
+}
+
+/** A name used as a task (in `>>`, `set_upstream`, `chain`...) that the file never defines. */
+export interface UndefinedTaskReference {
+  readonly name: string;
+  readonly range: SourceRange;
 }
 
 /** Everything the static analysis of one file found. */
 export interface DagFileModel {
   readonly dags: readonly DagModel[];
+  readonly undefinedTaskReferences: readonly UndefinedTaskReference[];
   readonly diagnostics: readonly Diagnostic[];
+}
+
+export function argument(owner: { readonly args: readonly ArgumentModel[] }, name: string): ArgumentModel | undefined {
+  return owner.args.find((a) => a.name === name);
 }
