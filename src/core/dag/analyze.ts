@@ -157,7 +157,7 @@ type Value =
   /** A function defined in another module of the workspace. */
   | { readonly kind: 'moduleFunction'; readonly name: string; readonly file: string; readonly range: SourceRange }
   /** A name from outside the file (an import, a builtin), by its fully qualified name when imported. */
-  | { readonly kind: 'external'; readonly qualifiedName: string }
+  | { readonly kind: 'external'; readonly qualifiedName: string; readonly unbound?: boolean }
   | { readonly kind: 'unknown' };
 
 const UNKNOWN: Value = { kind: 'unknown' };
@@ -530,7 +530,7 @@ class Analyzer {
         return NONE;
       case 'VariableName': {
         const name = sourceOf(this.text, node);
-        return scope.lookup(name) ?? { kind: 'external', qualifiedName: name };
+        return scope.lookup(name) ?? { kind: 'external', qualifiedName: name, unbound: true };
       }
       case 'ParenthesizedExpression': {
         const inner = childrenOf(node).find((n) => !isPunctuation(n));
@@ -828,6 +828,8 @@ class Analyzer {
     const positional = evaluated.filter((a) => !a.keyword && !a.star).map((a) => a.value);
     const clock = dates.clockCall(qualifiedName);
     if (clock) return { kind: 'now', call: clock, range: rangeOf(node) };
+    // What is computed from the clock (`str(date.today())`) changes with it.
+    const fromClock = positional.find((v) => v.kind === 'now');
     const date = this.dateCall(qualifiedName, evaluated);
     if (date !== undefined) return date;
     switch (name) {
@@ -862,10 +864,10 @@ class Analyzer {
         return positional[0]?.kind === 'seq' ? positional[0] : UNKNOWN;
       case 'str':
         return positional[0]?.kind === 'str' ? positional[0]
-          : positional[0]?.kind === 'num' ? { kind: 'str', value: String(positional[0].value) } : UNKNOWN;
+          : positional[0]?.kind === 'num' ? { kind: 'str', value: String(positional[0].value) } : fromClock ?? UNKNOWN;
       default: {
         const taskId = keyword('task_id');
-        if (taskId?.kind !== 'str') return UNKNOWN;
+        if (taskId?.kind !== 'str') return fromClock ?? UNKNOWN;
         return this.createTask(taskId.value, operatorClassName(qualifiedName), 'operator', node, keyword('dag'), evaluated);
       }
     }

@@ -37,8 +37,8 @@ export type PyValue =
   | { readonly kind: 'function'; readonly name: string; readonly file?: string; readonly range: SourceRange }
   | { readonly kind: 'task'; readonly taskId: string }
   | { readonly kind: 'dag'; readonly dagId: string }
-  /** A name from outside the file: an import or a builtin, by its qualified name. */
-  | { readonly kind: 'external'; readonly qualifiedName: string }
+  /** A name from outside the file: an import or a builtin, by its qualified name; `unbound` when nothing binds it. */
+  | { readonly kind: 'external'; readonly qualifiedName: string; readonly unbound?: boolean }
   | { readonly kind: 'unknown' };
 
 /** The Python type name of a known value, as Airflow's error messages print it. */
