@@ -1,22 +1,36 @@
 // `preflight`: the product's checks and previews in a terminal and in CI, over the same core as the
 // extension. Exit codes: 0 success, 1 the input has errors, 2 the command line or a file is wrong.
 import { parseArgs } from 'node:util';
-import { analyzeDagFile } from './core/dag/analyze';
-import { inspectReport, type DagReport, type DiagnosticReport } from './core/dag/report';
+import type { AirflowVersion } from './core/airflow/version';
+import { checkFile, checkFiles, looksLikeDagFile, type CheckedFile } from './core/check';
+import { diagnosticReport, inspectReport, type DagReport, type DiagnosticReport } from './core/dag/report';
+import { LineIndex } from './core/python/lines';
+import { sarifLog } from './core/report/sarif';
+import { moduleReaderFor } from './node/modules';
 import { pythonFilesIn, readText } from './node/files';
 import { version } from '../package.json';
 
 const USAGE = `Usage: preflight <command> [options]
 
 Commands:
-  inspect FILE [--json]   List the DAGs of a file with their tasks and upstream task ids.
-  demo [PATH...]          Inspect every DAG file under PATH (default: examples/dags) and summarise it.
+  check PATH...           Check DAG files and folders; exit 1 if any error is found.
+  inspect FILE            Show the DAGs of a file: schedule, dates, tasks, edges, effective arguments.
+  demo [PATH...]          Check and inspect every DAG file under PATH (default: examples/dags).
 
 Options:
+  --airflow 2|3           Apply the rules of Airflow 2.10 or 3.x (default: what each file is written for).
+  --format FORMAT         check: text (default), json or sarif.
+  --json                  inspect: print JSON.
   -h, --help              Show this help.
   -v, --version           Show the version.`;
 
 class UsageError extends Error {}
+
+interface Options {
+  readonly airflow?: AirflowVersion;
+  readonly format: 'text' | 'json' | 'sarif';
+  readonly json: boolean;
+}
 
 function main(argv: string[]): number {
   const { values, positionals } = parseArgs({
@@ -25,6 +39,8 @@ function main(argv: string[]): number {
     strict: true,
     options: {
       json: { type: 'boolean', default: false },
+      airflow: { type: 'string' },
+      format: { type: 'string', default: 'text' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -38,22 +54,56 @@ function main(argv: string[]): number {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
+  if (values.airflow !== undefined && values.airflow !== '2' && values.airflow !== '3') throw new UsageError('--airflow takes 2 or 3');
+  if (!['text', 'json', 'sarif'].includes(values.format!)) throw new UsageError('--format takes text, json or sarif');
+  const options: Options = {
+    airflow: values.airflow ? (Number(values.airflow) as AirflowVersion) : undefined,
+    format: values.format as Options['format'],
+    json: values.json!,
+  };
   switch (command) {
+    case 'check':
+      if (args.length === 0) throw new UsageError('check takes at least one PATH');
+      return check(args, options);
     case 'inspect':
-      return inspect(args, values.json);
+      return inspect(args, options);
     case 'demo':
-      return demo(args.length > 0 ? args : ['examples/dags']);
+      return demo(args.length > 0 ? args : ['examples/dags'], options);
     default:
       throw new UsageError(`unknown command '${command}'`);
   }
 }
 
-function inspect(files: string[], json: boolean): number {
+/** The DAG files under `paths`: files named explicitly, and in folders those Airflow would parse. */
+function dagSources(paths: string[]) {
+  const explicit = new Set(paths);
+  return pythonFilesIn(paths)
+    .map((file) => ({ file, text: readText(file), readModule: moduleReaderFor(file) }))
+    .filter((source) => explicit.has(source.file) || looksLikeDagFile(source.text));
+}
+
+function reports(checked: readonly CheckedFile[]): DiagnosticReport[] {
+  return checked.flatMap((c) => {
+    const lines = new LineIndex(c.text);
+    return c.diagnostics.map((d) => diagnosticReport(c.file, lines, d));
+  });
+}
+
+function check(paths: string[], options: Options): number {
+  const checked = checkFiles(dagSources(paths), options.airflow);
+  const diagnostics = reports(checked);
+  if (options.format === 'json') console.log(JSON.stringify({ diagnostics }, null, 2));
+  else if (options.format === 'sarif') console.log(JSON.stringify(sarifLog(diagnostics, version), null, 2));
+  else printCheckSummary(checked.length, diagnostics);
+  return diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
+}
+
+function inspect(files: string[], options: Options): number {
   if (files.length !== 1) throw new UsageError('inspect takes exactly one FILE');
   const [file] = files;
-  const text = readText(file);
-  const report = inspectReport(file, text, analyzeDagFile(text));
-  if (json) {
+  const checked = checkFile({ file, text: readText(file), readModule: moduleReaderFor(file) }, options.airflow);
+  const report = inspectReport(file, checked.text, checked.model, checked.airflow, checked.diagnostics);
+  if (options.json) {
     console.log(JSON.stringify(report, null, 2));
   } else {
     printDags(report.dags);
@@ -64,32 +114,29 @@ function inspect(files: string[], json: boolean): number {
 }
 
 /** The product's main job on a folder of DAGs; later steps (schedule, render, run) join it here. */
-function demo(paths: string[]): number {
-  const files = pythonFilesIn(paths);
-  let dagCount = 0;
-  let taskCount = 0;
-  let errorCount = 0;
-  for (const file of files) {
-    const text = readText(file);
-    const report = inspectReport(file, text, analyzeDagFile(text));
+function demo(paths: string[], options: Options): number {
+  const checked = checkFiles(dagSources(paths), options.airflow);
+  for (const file of checked) {
+    const report = inspectReport(file.file, file.text, file.model, file.airflow, file.diagnostics);
     if (report.dags.length === 0 && report.diagnostics.length === 0) continue;
-    console.log(`\n${file}`);
+    console.log(`\n${file.file} (Airflow ${file.airflow} rules)`);
     printDags(report.dags);
     printDiagnostics(report.diagnostics);
-    dagCount += report.dags.length;
-    taskCount += report.dags.reduce((n, d) => n + d.tasks.length, 0);
-    errorCount += report.diagnostics.filter((d) => d.severity === 'error').length;
   }
-  console.log(`\n${files.length} files, ${dagCount} DAGs, ${taskCount} tasks, ${errorCount} errors`);
+  const dagCount = checked.reduce((n, c) => n + c.model.dags.length, 0);
+  const taskCount = checked.reduce((n, c) => n + c.model.dags.reduce((m, d) => m + d.tasks.length, 0), 0);
+  const errorCount = reports(checked).filter((d) => d.severity === 'error').length;
+  console.log(`\n${checked.length} files, ${dagCount} DAGs, ${taskCount} tasks, ${errorCount} errors`);
   return 0;
 }
 
 function printDags(dags: DagReport[]): void {
   for (const dag of dags) {
-    console.log(`  DAG ${dag.dag_id} (line ${dag.line}): ${dag.tasks.length} tasks`);
+    const schedule = dag.schedule ?? 'no schedule';
+    console.log(`  DAG ${dag.dag_id} (line ${dag.line}): ${dag.tasks.length} tasks, schedule ${schedule}, start ${dag.start_date ?? '-'}, catchup ${dag.catchup ?? '?'}`);
     for (const task of dag.tasks) {
       const upstream = task.upstream.length > 0 ? `  <- ${task.upstream.join(', ')}` : '';
-      console.log(`    ${task.task_id} [${task.operator}] line ${task.line}${upstream}`);
+      console.log(`    ${task.task_id} [${task.operator}${task.mapped ? ', mapped' : ''}] line ${task.line}${upstream}`);
     }
   }
 }
@@ -98,6 +145,12 @@ function printDiagnostics(diagnostics: DiagnosticReport[]): void {
   for (const d of diagnostics) {
     console.log(`  ${d.file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`);
   }
+}
+
+function printCheckSummary(fileCount: number, diagnostics: DiagnosticReport[]): void {
+  printDiagnostics(diagnostics);
+  const count = (severity: string) => diagnostics.filter((d) => d.severity === severity).length;
+  console.log(`${fileCount} DAG files checked: ${count('error')} errors, ${count('warning')} warnings, ${count('info')} notes`);
 }
 
 try {

@@ -69,13 +69,13 @@ export class DagPanel implements vscode.Disposable {
     const message: HostMessage = {
       type: 'model',
       file: vscode.workspace.asRelativePath(this.document.uri),
-      dags: dagViews(this.analyses.get(this.document)),
+      dags: dagViews(this.analyses.get(this.document).model),
     };
     void this.panel.webview.postMessage(message);
   }
 
   private async revealTask(dagId: string, taskId: string): Promise<void> {
-    const task = this.analyses.get(this.document).dags.find((d) => d.dagId === dagId)?.tasks.find((t) => t.taskId === taskId);
+    const task = this.analyses.get(this.document).model.dags.find((d) => d.dagId === dagId)?.tasks.find((t) => t.taskId === taskId);
     if (!task) return;
     const range = toRange(this.document, task.range);
     await vscode.window.showTextDocument(this.document, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(range.start, range.start) });

@@ -1,22 +1,29 @@
 import * as vscode from 'vscode';
 import { isDagFile, type DocumentAnalyses } from './analyses';
 import { toDiagnostic } from './convert';
+import type { WorkspaceDagIndex } from './workspaceIndex';
 
 /** How long typing must pause before a document is analysed again. */
 const DEBOUNCE_MS = 250;
 
-/** Publishes the analyser's diagnostics for open DAG files, debounced while the user types. */
+/** Publishes the diagnostics of open DAG files, debounced while the user types. */
 export class DiagnosticsPublisher implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('airflow-preflight');
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly analyses: DocumentAnalyses) {
+  constructor(private readonly analyses: DocumentAnalyses, private readonly index: WorkspaceDagIndex, onRulesChanged: vscode.Event<unknown>) {
     this.subscriptions = [
       vscode.workspace.onDidOpenTextDocument((d) => this.publish(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
+      index.onDidChange(() => this.publishAll()),
+      onRulesChanged(() => this.publishAll()),
     ];
+    this.publishAll();
+  }
+
+  private publishAll(): void {
     vscode.workspace.textDocuments.forEach((d) => this.publish(d));
   }
 
@@ -33,8 +40,10 @@ export class DiagnosticsPublisher implements vscode.Disposable {
       this.collection.delete(document.uri);
       return;
     }
-    const model = this.analyses.get(document);
-    this.collection.set(document.uri, model.diagnostics.map((d) => toDiagnostic(document, d)));
+    const checked = this.analyses.get(document);
+    this.index.update(document.uri, checked.model);
+    const diagnostics = [...checked.diagnostics, ...this.index.duplicatesIn(document.uri)];
+    this.collection.set(document.uri, diagnostics.map((d) => toDiagnostic(document, d)));
   }
 
   private forget(uri: vscode.Uri): void {

@@ -2,37 +2,54 @@
 // extension context, so deactivation releases everything.
 import * as vscode from 'vscode';
 import { inspectReport } from '../core/dag/report';
+import { AirflowVersionResolver } from './airflowVersion';
 import { DocumentAnalyses, isDagFile } from './analyses';
 import { DagPanel } from './dagPanel';
 import { DiagnosticsPublisher } from './diagnostics';
+import { DagCodeActionProvider, DagCodeLensProvider, DagCompletionProvider, DagDefinitionProvider, DagHoverProvider } from './languageFeatures';
+import { Settings } from './settings';
 import { DagSymbolProvider } from './symbols';
+import { WorkspaceDagIndex } from './workspaceIndex';
 
 const PYTHON: vscode.DocumentSelector = [{ language: 'python', scheme: 'file' }, { language: 'python', scheme: 'untitled' }];
+const INSPECT_SCHEME = 'preflight-inspect';
 
 export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('Airflow Preflight', { log: true });
-  const analyses = new DocumentAnalyses();
+  const settings = new Settings();
+  const airflow = new AirflowVersionResolver(settings, output);
+  const analyses = new DocumentAnalyses(airflow);
+  const index = new WorkspaceDagIndex();
   context.subscriptions.push(
     output,
+    settings,
+    airflow,
     analyses,
-    new DiagnosticsPublisher(analyses),
+    index,
+    new DiagnosticsPublisher(analyses, index, airflow.onDidChange),
     vscode.languages.registerDocumentSymbolProvider(PYTHON, new DagSymbolProvider(analyses), { label: 'Airflow DAGs' }),
-    vscode.commands.registerCommand('preflight.showOutput', () => output.show()),
+    vscode.languages.registerHoverProvider(PYTHON, new DagHoverProvider(analyses)),
+    vscode.languages.registerCompletionItemProvider(PYTHON, new DagCompletionProvider(analyses), ...DagCompletionProvider.triggerCharacters),
+    vscode.languages.registerDefinitionProvider(PYTHON, new DagDefinitionProvider(analyses)),
+    vscode.languages.registerCodeActionsProvider(PYTHON, new DagCodeActionProvider(analyses), DagCodeActionProvider.metadata),
+    vscode.languages.registerCodeLensProvider(PYTHON, new DagCodeLensProvider(analyses)),
     vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, new InspectReportProvider(analyses)),
+    vscode.commands.registerCommand('preflight.showOutput', () => output.show()),
     vscode.commands.registerCommand('preflight.inspectDag', inspectActiveFile),
-    vscode.commands.registerCommand('preflight.showDag', () => {
-      const document = vscode.window.activeTextEditor?.document;
+    vscode.commands.registerCommand('preflight.showDag', async (uri?: vscode.Uri) => {
+      const document = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
       if (!document || !isDagFile(document)) {
         void vscode.window.showInformationMessage('Airflow Preflight: open a DAG file to show its DAGs.');
         return;
       }
       context.subscriptions.push(DagPanel.open(context.extensionUri, analyses, document));
     }),
+    vscode.commands.registerCommand('preflight.runDag', (_uri?: vscode.Uri, dagId?: string) => {
+      void vscode.window.showInformationMessage(`Airflow Preflight: local runs${dagId ? ` of ${dagId}` : ''} are not available yet; they come with the local simulator.`);
+    }),
   );
   output.info(`Airflow Preflight ${context.extension.packageJSON.version} activated`);
 }
-
-const INSPECT_SCHEME = 'preflight-inspect';
 
 /**
  * The `preflight inspect --json` report of a DAG file as a read-only document, so that closing it
@@ -43,8 +60,8 @@ class InspectReportProvider implements vscode.TextDocumentContentProvider {
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri.query, true));
-    const report = inspectReport(vscode.workspace.asRelativePath(document.uri), document.getText(), this.analyses.get(document));
-    return JSON.stringify(report, null, 2);
+    const checked = this.analyses.get(document);
+    return JSON.stringify(inspectReport(checked.file, checked.text, checked.model, checked.airflow, checked.diagnostics), null, 2);
   }
 }
 

@@ -8,7 +8,7 @@ export class DagSymbolProvider implements vscode.DocumentSymbolProvider {
 
   provideDocumentSymbols(document: vscode.TextDocument): vscode.DocumentSymbol[] {
     if (!isDagFile(document)) return [];
-    return this.analyses.get(document).dags.map((dag) => {
+    return this.analyses.get(document).model.dags.map((dag) => {
       const tasks = dag.tasks.map((task) => {
         const range = toRange(document, task.range);
         return new vscode.DocumentSymbol(task.taskId, task.operator, vscode.SymbolKind.Function, range, range);

@@ -296,6 +296,25 @@ with DAG(CONFIG["dag"]):
     EmptyOperator(task_id=r"raw\\d")
 `, { my_dag: ['first [EmptyOperator]', 'raw\\d [EmptyOperator]'] }));
 
+  it('reads arguments, dicts and lists with comments between their items', () => {
+    const model = analyzeDagFile(`${HEADER}
+with DAG(
+    "d",  # the id
+    # the schedule, in UTC
+    schedule="30 0 * * *",  # 09:30 KST
+    default_args={
+        "retries": 2,  # twice
+        # "owner": "nobody",
+        "owner": "data",
+    },
+):
+    EmptyOperator(task_id="a")  # first
+`);
+    const [dag] = model.dags;
+    assert.deepEqual(dag.args.map((a) => a.name), ['dag_id', 'schedule', 'default_args']);
+    assert.deepEqual([...dag.defaultArgs.keys()], ['retries', 'owner']);
+  });
+
   it('leaves unknown values unknown instead of guessing', () => check(`${HEADER}
 import os
 with DAG("d"):

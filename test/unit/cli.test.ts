@@ -9,18 +9,30 @@ function preflight(...args: string[]): { status: number | null; stdout: string; 
 }
 
 describe('preflight inspect', () => {
-  it('prints the DAGs, tasks, lines and upstream ids of a file as JSON', () => {
+  it('prints the model of a file as JSON: DAGs, schedule, dates, tasks, edges and effective arguments', () => {
     const { status, stdout } = preflight('inspect', 'test/fixtures/workspace/dags/two_dags.py', '--json');
     assert.equal(status, 0);
     const report = JSON.parse(stdout);
     assert.equal(report.file, 'test/fixtures/workspace/dags/two_dags.py');
-    assert.deepEqual(report.dags.map((d: { dag_id: string; line: number }) => [d.dag_id, d.line]), [['fan_out', 13], ['taskflow_etl', 25]]);
-    assert.deepEqual(report.dags[0].tasks, [
-      { task_id: 'task1', operator: 'BashOperator', line: 18, upstream: [] },
-      { task_id: 'task2', operator: 'BashOperator', line: 19, upstream: ['task1'] },
-      { task_id: 'task3', operator: 'PythonOperator', line: 20, upstream: ['task1'] },
-    ]);
+    assert.equal(report.airflow, 3);
+    const [fanOut, taskflow] = report.dags;
+    assert.deepEqual(
+      { dag_id: fanOut.dag_id, line: fanOut.line, schedule: fanOut.schedule, start_date: fanOut.start_date, end_date: fanOut.end_date, catchup: fanOut.catchup },
+      { dag_id: 'fan_out', line: 13, schedule: '"@daily"', start_date: '2024-01-01T00:00:00+00:00', end_date: null, catchup: false },
+    );
+    assert.deepEqual(fanOut.tasks[0], {
+      task_id: 'task1', operator: 'BashOperator', line: 18, upstream: [], downstream: ['task2', 'task3'],
+      trigger_rule: 'all_success', retries: 0, mapped: false, group: null,
+    });
+    assert.deepEqual(fanOut.tasks.map((t: { task_id: string; upstream: string[] }) => [t.task_id, t.upstream]), [['task1', []], ['task2', ['task1']], ['task3', ['task1']]]);
+    assert.deepEqual([taskflow.dag_id, taskflow.line, taskflow.schedule], ['taskflow_etl', 25, 'None']);
     assert.deepEqual(report.diagnostics, []);
+  });
+
+  it('follows --airflow: catchup defaults to True on Airflow 2', () => {
+    const report = JSON.parse(preflight('inspect', 'test/fixtures/workspace/dags/two_dags.py', '--json', '--airflow', '2').stdout);
+    assert.equal(report.airflow, 2);
+    assert.equal(report.dags[0].catchup, true);
   });
 
   it('reports a syntax error with its 1-based location and still lists what it recovered', () => {
@@ -46,6 +58,48 @@ describe('preflight inspect', () => {
       assert.equal(status, 2, args.join(' '));
       assert.match(stderr + stdout, /Usage: preflight/);
     }
+  });
+});
+
+describe('preflight check', () => {
+  const broken = 'test/fixtures/check/broken_dag.py';
+
+  it('lists diagnostics with 1-based positions as JSON and exits 1 on errors', () => {
+    const { status, stdout } = preflight('check', broken, '--format', 'json');
+    assert.equal(status, 1);
+    const { diagnostics } = JSON.parse(stdout);
+    const summary = diagnostics.map((d: { code: string; line: number; column: number; severity: string }) => `${d.code} ${d.line}:${d.column} ${d.severity}`);
+    assert.deepEqual(summary, ['PF101 8:22 warning', 'PF102 12:47 error', 'PF304 15:16 error']);
+    assert.equal(diagnostics[0].file, broken);
+    assert.ok(diagnostics.every((d: Record<string, unknown>) => ['end_line', 'end_column', 'message'].every((k) => k in d)));
+  });
+
+  it('writes SARIF 2.1.0 for code scanning', () => {
+    const sarif = JSON.parse(preflight('check', broken, '--format', 'sarif').stdout);
+    assert.equal(sarif.version, '2.1.0');
+    const [run] = sarif.runs;
+    assert.equal(run.tool.driver.name, 'Airflow Preflight');
+    assert.deepEqual(run.results.map((r: { ruleId: string; level: string }) => [r.ruleId, r.level]), [['PF101', 'warning'], ['PF102', 'error'], ['PF304', 'error']]);
+    const { region } = run.results[1].locations[0].physicalLocation;
+    assert.deepEqual(region, { startLine: 12, startColumn: 47, endLine: 12, endColumn: 58 });
+    assert.equal(run.tool.driver.rules[run.results[1].ruleIndex].id, 'PF102');
+  });
+
+  it('checks folders, reports a dag_id defined twice in both files, and exits 0 without errors', () => {
+    const duplicate = preflight('check', 'test/fixtures/check/duplicates', '--format', 'json');
+    const codes = JSON.parse(duplicate.stdout).diagnostics.map((d: { file: string; code: string }) => `${d.file.split('/').pop()} ${d.code}`);
+    assert.deepEqual(codes, ['first.py PF302', 'second.py PF302']);
+    const clean = preflight('check', 'examples/dags');
+    assert.equal(clean.status, 0, clean.stdout);
+    assert.match(clean.stdout, /11 DAG files checked: 0 errors/);
+  });
+
+  it('applies the rules of the version asked for', () => {
+    const on2 = JSON.parse(preflight('check', 'examples/dags/af2_once_debug.py', '--format', 'json', '--airflow', '2').stdout);
+    const on3 = JSON.parse(preflight('check', 'examples/dags/af2_once_debug.py', '--format', 'json', '--airflow', '3').stdout);
+    const severity = (r: { diagnostics: { code: string; severity: string }[] }) => r.diagnostics.find((d) => d.code === 'PF401')?.severity;
+    assert.deepEqual([severity(on2), severity(on3)], ['warning', 'error']);
+    assert.equal(preflight('check', 'x.py', '--airflow', '4').status, 2);
   });
 });
 

@@ -2,13 +2,14 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { catalogFor } from '../../src/core/airflow/catalog';
 import type { AirflowVersion } from '../../src/core/airflow/version';
-import { analyzeDagFile } from '../../src/core/dag/analyze';
+import { analyzeParsed, parseFile } from '../../src/core/dag/analyze';
 import type { Diagnostic } from '../../src/core/diagnostics';
 import { LineIndex } from '../../src/core/python/lines';
 import { checkDagFile } from '../../src/core/rules/rules';
 
 function diagnose(source: string, airflow: AirflowVersion): Diagnostic[] {
-  return checkDagFile({ text: source, model: analyzeDagFile(source), airflow, catalog: catalogFor(airflow) });
+  const parsed = parseFile(source);
+  return checkDagFile({ text: source, tree: parsed.tree, model: analyzeParsed(parsed), airflow, catalog: catalogFor(airflow) });
 }
 
 /** Each diagnostic as `CODE line:column «marked text»` (1-based), the way a reader checks it. */

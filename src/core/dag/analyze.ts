@@ -19,6 +19,7 @@ import {
   type Tree,
 } from '../python/syntax';
 import type { DictEntry, PyValue } from '../python/values';
+import { TreeFragment } from '@lezer/common';
 import type { ArgumentModel, DagFileModel, DagForm, DagModel, GroupModel, TaskModel, UndefinedTaskReference } from './model';
 import { operatorClassName } from './operators';
 
@@ -875,6 +876,7 @@ class Analyzer {
 
   /** Dates, durations and zones: `datetime(...)`, `pendulum.datetime(...)`, `timedelta(...)`... */
   private dateCall(qualifiedName: string, evaluated: EvaluatedArgument[]): Value | undefined {
+    if (!DATE_CONSTRUCTORS.has(lastSegment(qualifiedName))) return undefined;
     const segments = qualifiedName.split('.');
     const [module, name] = [segments.length > 1 ? segments[segments.length - 2] : '', segments[segments.length - 1]];
     const values: dates.CallValues = {
@@ -1095,6 +1097,9 @@ function arithmetic(op: '+' | '-', left: Value, right: Value): Value {
   return UNKNOWN;
 }
 
+/** The names `dateCall` interprets; anything else is not a date, and is not looked at twice. */
+const DATE_CONSTRUCTORS = new Set(['datetime', 'DateTime', 'timedelta', 'duration', 'timezone', 'ZoneInfo', 'Timezone', 'parse']);
+
 function rangeValue(args: Value[]): Value {
   const numbers = args.map((a) => (a.kind === 'num' && Number.isInteger(a.value) ? a.value : undefined));
   if (numbers.length === 0 || numbers.length > 3 || numbers.some((n) => n === undefined)) return UNKNOWN;
@@ -1224,9 +1229,35 @@ function visibleRange(text: string, range: SourceRange): SourceRange {
   return { from: lineStart + Math.max(0, indent), to: last };
 }
 
-/** Analyses one DAG file. Never throws on user input: problems come back as diagnostics. */
-export function analyzeDagFile(text: string, options: AnalyzeOptions = {}): DagFileModel {
-  const tree = parsePython(text);
+/** A parsed file: its text and Lezer tree, reusable for the next parse after an edit. */
+export interface ParsedFile {
+  readonly text: string;
+  readonly tree: Tree;
+}
+
+/** An edit between two versions of a text, in offsets of the old (`fromA`/`toA`) and new (`fromB`/`toB`) text. */
+export interface TextChange {
+  readonly fromA: number;
+  readonly toA: number;
+  readonly fromB: number;
+  readonly toB: number;
+}
+
+/**
+ * Parses a file, reusing the unchanged parts of the previous tree when the edits since it are
+ * known (`changes`, in the order they were made): after a keystroke only the edited statement is
+ * parsed again.
+ */
+export function parseFile(text: string, previous?: { readonly parsed: ParsedFile; readonly changes: readonly TextChange[] }): ParsedFile {
+  if (!previous) return { text, tree: parsePython(text) };
+  let fragments = TreeFragment.addTree(previous.parsed.tree);
+  for (const change of previous.changes) fragments = TreeFragment.applyChanges(fragments, [change]);
+  return { text, tree: parsePython(text, fragments) };
+}
+
+/** Analyses one parsed DAG file. Never throws on user input: problems come back as diagnostics. */
+export function analyzeParsed(parsed: ParsedFile, options: AnalyzeOptions = {}): DagFileModel {
+  const { text, tree } = parsed;
   const errors = syntaxErrors(tree);
   const syntax: Diagnostic[] = errors.map((range) => ({
     code: 'PF001',
@@ -1248,6 +1279,11 @@ export function analyzeDagFile(text: string, options: AnalyzeOptions = {}): DagF
   };
   const mapped = recovered ? mapRanges(model, (offset) => originalOffset(patch, offset)) : model;
   return { ...mapped, diagnostics: [...syntax, ...mapped.diagnostics] };
+}
+
+/** Parses and analyses one DAG file. */
+export function analyzeDagFile(text: string, options: AnalyzeOptions = {}): DagFileModel {
+  return analyzeParsed(parseFile(text), options);
 }
 
 /** Maps every range of the model back to the text as written. */

@@ -1,19 +1,39 @@
-// The JSON shapes of `preflight inspect` and of the diagnostics list, shared by the CLI and the
-// extension. Lines and columns are 1-based here, as terminals and CI annotations count them.
+// The JSON shapes of `preflight inspect` and `preflight check`, shared by the CLI and the extension.
+// Lines and columns are 1-based here, as terminals and CI annotations count them.
+import { catalogFor } from '../airflow/catalog';
+import type { AirflowVersion } from '../airflow/version';
 import type { Diagnostic, Severity } from '../diagnostics';
 import { LineIndex } from '../python/lines';
-import type { DagFileModel } from './model';
+import { formatValue, type PyValue } from '../python/values';
+import { toEpochMs, utcIso } from '../time/zones';
+import { effectiveArgument } from './effective';
+import { argument, type DagFileModel, type DagModel } from './model';
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 export interface TaskReport {
   task_id: string;
   operator: string;
   line: number;
   upstream: string[];
+  downstream: string[];
+  trigger_rule: Json;
+  retries: Json;
+  mapped: boolean;
+  group: string | null;
 }
 
 export interface DagReport {
   dag_id: string;
   line: number;
+  /** The schedule as written in the file, or null when none is given. */
+  schedule: string | null;
+  start_date: string | null;
+  end_date: string | null;
+  catchup: boolean | null;
+  tags: Json;
+  default_args: { [key: string]: Json } | null;
+  callbacks: { [key: string]: string };
   tasks: TaskReport[];
 }
 
@@ -30,6 +50,7 @@ export interface DiagnosticReport {
 
 export interface InspectReport {
   file: string;
+  airflow: AirflowVersion;
   dags: DagReport[];
   diagnostics: DiagnosticReport[];
 }
@@ -49,21 +70,72 @@ export function diagnosticReport(file: string, lines: LineIndex, diagnostic: Dia
   };
 }
 
-export function inspectReport(file: string, text: string, model: DagFileModel): InspectReport {
-  const lines = new LineIndex(text);
+/** A value as JSON: JSON's own types as they are, dates as UTC ISO strings, others as Python writes them. */
+export function jsonValue(value: PyValue): Json {
+  switch (value.kind) {
+    case 'str': case 'num': case 'bool': return value.value;
+    case 'none': return null;
+    case 'list': return value.items.map(jsonValue);
+    case 'dict': return Object.fromEntries([...value.entries].map(([k, e]) => [k, jsonValue(e.value)]));
+    case 'datetime': {
+      const epoch = toEpochMs(value);
+      return epoch === undefined ? formatValue(value)! : utcIso(epoch);
+    }
+    case 'unknown': return '<unknown>';
+    default: return formatValue(value) ?? '<unknown>';
+  }
+}
+
+const CALLBACKS = ['on_failure_callback', 'on_success_callback', 'on_retry_callback', 'on_execute_callback', 'on_skipped_callback', 'sla_miss_callback'];
+
+function dagReport(dag: DagModel, text: string, lines: LineIndex, airflow: AirflowVersion): DagReport {
+  const catalog = catalogFor(airflow);
   const lineOf = (offset: number) => lines.position(offset).line + 1;
+  const date = (name: string): string | null => {
+    const value = argument(dag, name)?.value ?? dag.defaultArgs.get(name)?.value;
+    if (!value || value.kind === 'none') return null;
+    const json = jsonValue(value);
+    return typeof json === 'string' ? json : null;
+  };
+  const schedule = argument(dag, 'schedule') ?? argument(dag, 'schedule_interval') ?? argument(dag, 'timetable');
+  const catchup = argument(dag, 'catchup');
+  const callbacks: { [key: string]: string } = {};
+  for (const name of CALLBACKS) {
+    const value = argument(dag, name)?.value ?? dag.defaultArgs.get(name)?.value;
+    const shown = value && formatValue(value);
+    if (shown) callbacks[name] = shown;
+  }
+  return {
+    dag_id: dag.dagId,
+    line: lineOf(dag.selectionRange.from),
+    schedule: schedule ? text.slice(schedule.valueRange.from, schedule.valueRange.to) : null,
+    start_date: date('start_date'),
+    end_date: date('end_date'),
+    // catchup's default is a configuration value: True in Airflow 2.10, False in 3.x (§1.9).
+    catchup: catchup ? (catchup.value.kind === 'bool' ? catchup.value.value : null) : airflow === 2,
+    tags: jsonValue(argument(dag, 'tags')?.value ?? { kind: 'list', items: [] }),
+    default_args: dag.defaultArgsKnown ? Object.fromEntries([...dag.defaultArgs].map(([k, e]) => [k, jsonValue(e.value)])) : null,
+    callbacks,
+    tasks: dag.tasks.map((task) => ({
+      task_id: task.taskId,
+      operator: task.operator,
+      line: lineOf(task.range.from),
+      upstream: [...task.upstream],
+      downstream: [...task.downstream],
+      trigger_rule: jsonValue(effectiveArgument(dag, task, 'trigger_rule', catalog)?.value ?? { kind: 'str', value: 'all_success' }),
+      retries: jsonValue(effectiveArgument(dag, task, 'retries', catalog)?.value ?? { kind: 'num', value: 0, float: false }),
+      mapped: task.mapped,
+      group: task.group ?? null,
+    })),
+  };
+}
+
+export function inspectReport(file: string, text: string, model: DagFileModel, airflow: AirflowVersion, diagnostics: readonly Diagnostic[]): InspectReport {
+  const lines = new LineIndex(text);
   return {
     file,
-    dags: model.dags.map((dag) => ({
-      dag_id: dag.dagId,
-      line: lineOf(dag.selectionRange.from),
-      tasks: dag.tasks.map((task) => ({
-        task_id: task.taskId,
-        operator: task.operator,
-        line: lineOf(task.range.from),
-        upstream: [...task.upstream],
-      })),
-    })),
-    diagnostics: model.diagnostics.map((d) => diagnosticReport(file, lines, d)),
+    airflow,
+    dags: model.dags.map((dag) => dagReport(dag, text, lines, airflow)),
+    diagnostics: diagnostics.map((d) => diagnosticReport(file, lines, d)),
   };
 }

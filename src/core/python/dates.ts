@@ -16,8 +16,11 @@ const CLOCK_CALLS = new Set([
   'timezone.utcnow', 'dates.days_ago', 'days_ago', 'time.time', 'DateTime.now', 'DateTime.today',
 ]);
 
+const CLOCK_METHODS = new Set([...CLOCK_CALLS].map((c) => c.slice(c.lastIndexOf('.') + 1)));
+
 /** The clock call a qualified name denotes (`datetime.datetime.now` → `datetime.now`), if any. */
 export function clockCall(qualifiedName: string): string | undefined {
+  if (!CLOCK_METHODS.has(qualifiedName.slice(qualifiedName.lastIndexOf('.') + 1))) return undefined;
   const segments = qualifiedName.split('.');
   const lastTwo = segments.slice(-2).join('.');
   if (CLOCK_CALLS.has(lastTwo)) return lastTwo;

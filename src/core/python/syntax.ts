@@ -1,18 +1,19 @@
 // Thin helpers over the @lezer/python tree. Lezer never fails: broken code yields error nodes
 // (`⚠`) inside an otherwise complete tree, which is what lets the analyser keep going while the
 // user types.
-import type { SyntaxNode, Tree } from '@lezer/common';
+import type { SyntaxNode, Tree, TreeFragment } from '@lezer/common';
 import { parser } from '@lezer/python';
 
 export type { SyntaxNode, Tree };
 
-export function parsePython(text: string): Tree {
-  return parser.parse(text);
+export function parsePython(text: string, fragments?: readonly TreeFragment[]): Tree {
+  return parser.parse(text, fragments);
 }
 
+/** The children of a node, without comments: Lezer keeps them in the tree wherever they were written. */
 export function childrenOf(node: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
-  for (let child = node.firstChild; child; child = child.nextSibling) out.push(child);
+  for (let child = node.firstChild; child; child = child.nextSibling) if (child.name !== 'Comment') out.push(child);
   return out;
 }
 
@@ -56,7 +57,7 @@ export function callArguments(text: string, argList: SyntaxNode | null): CallArg
       args.push({ value: first });
     }
   };
-  for (let child = argList.firstChild; child; child = child.nextSibling) {
+  for (const child of childrenOf(argList)) {
     if (child.name === ',') flush();
     else group.push(child);
   }

@@ -6,13 +6,15 @@ import type { AirflowVersion } from '../airflow/version';
 import type { DagFileModel, DagModel, TaskModel } from '../dag/model';
 import { argument } from '../dag/model';
 import type { Diagnostic, Fix, Severity, SourceRange } from '../diagnostics';
-import { childrenOf, parsePython, sourceOf, type SyntaxNode } from '../python/syntax';
+import { childrenOf, sourceOf, type SyntaxNode, type Tree } from '../python/syntax';
 import { compareDateTimes } from '../python/dates';
 import { formatDateTime, pythonTypeName, type DateTimeValue, type DictEntry, type PyValue } from '../python/values';
 import { closest } from './similar';
 
 export interface RuleContext {
   readonly text: string;
+  /** The tree the model was built from: rules that read the source walk it instead of parsing again. */
+  readonly tree: Tree;
   readonly model: DagFileModel;
   readonly airflow: AirflowVersion;
   readonly catalog: Catalog;
@@ -83,18 +85,25 @@ export function checkDagFile(context: RuleContext): Diagnostic[] {
 
 // --- arguments ---------------------------------------------------------------------------------
 
-/** Parameters an operator class accepts: its own, its bases' and BaseOperator's. */
-function operatorParameters(catalog: Catalog, operator: string): Set<string> | undefined {
-  const entry = catalog.operators[operator];
-  if (!entry) return undefined;
-  const names = new Set([...Object.keys(catalog.baseOperator), ...Object.keys(entry.params)]);
-  for (const base of entry.bases) for (const name of Object.keys(catalog.operators[base]?.params ?? {})) names.add(name);
-  return names;
-}
+const parameterSets = new WeakMap<Catalog, Map<string, Set<string> | undefined>>();
 
-function taskFlowParameters(catalog: Catalog, decorator: string): Set<string> | undefined {
-  const own = catalog.taskDecorators[decorator.replace(/^@/, '')];
-  return own ? new Set([...Object.keys(catalog.baseOperator), ...Object.keys(own)]) : undefined;
+/** Parameters an operator class (or `@task` decorator) accepts: its own, its bases' and BaseOperator's; computed once per class. */
+function operatorParameters(catalog: Catalog, operator: string): Set<string> | undefined {
+  let cache = parameterSets.get(catalog);
+  if (!cache) parameterSets.set(catalog, (cache = new Map()));
+  if (!cache.has(operator)) {
+    const decorator = operator.startsWith('@') ? catalog.taskDecorators[operator.slice(1)] : undefined;
+    const entry = catalog.operators[operator];
+    let names: Set<string> | undefined;
+    if (decorator) {
+      names = new Set([...Object.keys(catalog.baseOperator), ...Object.keys(decorator)]);
+    } else if (entry) {
+      names = new Set([...Object.keys(catalog.baseOperator), ...Object.keys(entry.params)]);
+      for (const base of entry.bases) for (const name of Object.keys(catalog.operators[base]?.params ?? {})) names.add(name);
+    }
+    cache.set(operator, names);
+  }
+  return cache.get(operator);
 }
 
 function unknownArguments({ model, catalog, airflow }: RuleContext): Diagnostic[] {
@@ -111,7 +120,7 @@ function unknownArguments({ model, catalog, airflow }: RuleContext): Diagnostic[
     // ignored by Airflow (§6.1), which is how a typo such as "retires" goes unnoticed.
     const accepted = new Set(Object.keys(catalog.baseOperator));
     for (const task of dag.tasks) {
-      const params = task.kind === 'taskflow' ? taskFlowParameters(catalog, task.operator) : operatorParameters(catalog, task.operator);
+      const params = operatorParameters(catalog, task.operator);
       params?.forEach((p) => accepted.add(p));
     }
     const defaultArgSources = [dag.defaultArgs, ...dag.groups.map((g) => g.defaultArgs)];
@@ -346,9 +355,9 @@ const CALLABLE_ARGUMENTS = new Set(['python_callable', 'on_failure_callback', 'o
 const PYTHON_BUILTINS = new Set(['print', 'len', 'str', 'int', 'float', 'bool', 'dict', 'list', 'tuple', 'set', 'sorted', 'sum', 'min', 'max', 'repr', 'exit']);
 
 /** A callable or callback named by a name the file neither defines nor imports: a NameError on import. */
-function unresolvedCallables({ model, text }: RuleContext): Diagnostic[] {
+function unresolvedCallables({ model, text, tree }: RuleContext): Diagnostic[] {
   const found: Diagnostic[] = [];
-  const functions = definedFunctionNames(text);
+  const functions = definedFunctionNames(text, tree);
   const check = (name: string, value: PyValue, range: SourceRange) => {
     if (!CALLABLE_ARGUMENTS.has(name) || value.kind !== 'external' || !value.unbound) return;
     const callable = value.qualifiedName;
@@ -365,14 +374,14 @@ function unresolvedCallables({ model, text }: RuleContext): Diagnostic[] {
   return found;
 }
 
-function definedFunctionNames(text: string): string[] {
+function definedFunctionNames(text: string, tree: Tree): string[] {
   const names: string[] = [];
-  parsePython(text).iterate({
-    enter(node) {
-      if (node.name === 'FunctionDefinition') {
-        const name = node.node.getChild('VariableName');
-        if (name) names.push(text.slice(name.from, name.to));
-      }
+  tree.iterate({
+    enter(ref) {
+      if (ref.name !== 'FunctionDefinition') return undefined;
+      const name = ref.node.getChild('VariableName');
+      if (name) names.push(text.slice(name.from, name.to));
+      return undefined;
     },
   });
   return names;
@@ -442,16 +451,19 @@ function scheduleInterval({ model, airflow }: RuleContext): Diagnostic[] {
   return found;
 }
 
-function dummyOperator({ text, airflow }: RuleContext): Diagnostic[] {
+function dummyOperator({ text, tree, airflow }: RuleContext): Diagnostic[] {
   const found: Diagnostic[] = [];
   const module = airflow === 3 ? 'airflow.providers.standard.operators.empty' : 'airflow.operators.empty';
   const message = airflow === 3
     ? 'DummyOperator was removed in Airflow 3: use EmptyOperator.'
     : 'DummyOperator is deprecated (Airflow creates an EmptyOperator) and removed in Airflow 3: use EmptyOperator.';
-  parsePython(text).iterate({
+  tree.iterate({
     enter(ref) {
+      // Only the few nodes that can matter are materialised: walking a tree is cheap, nodes are not.
+      const isImport = ref.name === 'ImportStatement';
+      if (!isImport && !(ref.name === 'VariableName' && ref.to - ref.from === 13 && text.startsWith('DummyOperator', ref.from))) return undefined;
       const node = ref.node;
-      if (node.name === 'ImportStatement') {
+      if (isImport) {
         const source = sourceOf(text, node);
         const moduleMatch = /^from\s+(airflow\.operators\.(?:dummy|dummy_operator))\s+import/.exec(source);
         if (moduleMatch) {
@@ -491,7 +503,7 @@ const REMOVED_KEY_ADVICE: Readonly<Record<string, string>> = {
 };
 
 /** Removed context keys in templates (`{{ execution_date }}`) and in Python (`kwargs["execution_date"]`). */
-function removedContextKeys({ text, airflow }: RuleContext): Diagnostic[] {
+function removedContextKeys({ text, tree, airflow }: RuleContext): Diagnostic[] {
   const found: Diagnostic[] = [];
   const report = (key: string, from: number) => {
     const replacement = REMOVED_CONTEXT_KEYS[key];
@@ -505,11 +517,13 @@ function removedContextKeys({ text, airflow }: RuleContext): Diagnostic[] {
     }
   };
   const keys = Object.keys(REMOVED_CONTEXT_KEYS).join('|');
-  parsePython(text).iterate({
+  const anyKey = new RegExp(`(?<![\\w.])(${keys})(?!\\w)`);
+  tree.iterate({
     enter(ref) {
+      if (ref.name !== 'String' && ref.name !== 'FormatString') return undefined;
+      const source = text.slice(ref.from, ref.to);
+      if (!anyKey.test(source)) return undefined;
       const node = ref.node;
-      if (node.name !== 'String' && node.name !== 'FormatString') return undefined;
-      const source = sourceOf(text, node);
       // Templates: every removed key used as a name inside {{ ... }} or {% ... %}.
       const block = /\{\{(.*?)\}\}|\{%(.*?)%\}/gs;
       for (let m = block.exec(source); m; m = block.exec(source)) {

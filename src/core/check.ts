@@ -1,0 +1,49 @@
+// `preflight check` and the editor's diagnostics: analysis, rules and workspace rules over files.
+import { catalogFor } from './airflow/catalog';
+import { inferAirflowVersion, type AirflowVersion } from './airflow/version';
+import { analyzeParsed, parseFile, type ModuleReader, type ParsedFile } from './dag/analyze';
+import type { DagFileModel } from './dag/model';
+import type { Diagnostic } from './diagnostics';
+import { checkDagFile } from './rules/rules';
+import { duplicateDagIds } from './rules/workspace';
+
+export interface SourceFile {
+  readonly file: string;
+  readonly text: string;
+  readonly readModule?: ModuleReader;
+  /** The file already parsed, when the caller keeps trees between edits. */
+  readonly parsed?: ParsedFile;
+}
+
+export interface CheckedFile {
+  readonly file: string;
+  readonly text: string;
+  readonly parsed: ParsedFile;
+  readonly model: DagFileModel;
+  readonly airflow: AirflowVersion;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Airflow only parses files that mention both "airflow" and "dag" (`[core] dag_discovery_safe_mode`). */
+export function looksLikeDagFile(text: string): boolean {
+  return /airflow/i.test(text) && /dag/i.test(text);
+}
+
+/** Checks one file on its own: the rules of the version given, or the one the file is written for. */
+export function checkFile(source: SourceFile, airflow?: AirflowVersion): CheckedFile {
+  const parsed = source.parsed ?? parseFile(source.text);
+  const model = analyzeParsed(parsed, { readModule: source.readModule });
+  const version = airflow ?? inferAirflowVersion(source.text);
+  const diagnostics = checkDagFile({ text: source.text, tree: parsed.tree, model, airflow: version, catalog: catalogFor(version) });
+  return { file: source.file, text: source.text, parsed, model, airflow: version, diagnostics };
+}
+
+/** Checks files together, so that a dag_id defined in two of them is reported in both. */
+export function checkFiles(sources: readonly SourceFile[], airflow?: AirflowVersion): CheckedFile[] {
+  const checked = sources.map((s) => checkFile(s, airflow));
+  const duplicates = duplicateDagIds(checked);
+  return checked.map((c) => {
+    const extra = duplicates.get(c.file);
+    return extra ? { ...c, diagnostics: [...c.diagnostics, ...extra].sort((a, b) => a.range.from - b.range.from) } : c;
+  });
+}

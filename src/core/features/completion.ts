@@ -1,0 +1,134 @@
+// Completion: argument names of DAG() and of the known operators, default_args keys, trigger rule
+// values, task ids in xcom_pull(task_ids=...) and task variables after >> and <<.
+import { type Catalog, type ParameterMap } from '../airflow/catalog';
+import type { CheckedFile } from '../check';
+import type { SourceRange } from '../diagnostics';
+import { childrenOf, dottedName, type SyntaxNode } from '../python/syntax';
+
+export type CompletionKind = 'argument' | 'key' | 'value' | 'task';
+
+export interface CompletionItem {
+  readonly label: string;
+  readonly kind: CompletionKind;
+  readonly detail?: string;
+  readonly documentation?: string;
+  readonly insertText: string;
+}
+
+export interface Completions {
+  /** The text the items replace: the partial word at the cursor. */
+  readonly range: SourceRange;
+  readonly items: readonly CompletionItem[];
+}
+
+function parameterItems(params: ParameterMap, kind: CompletionKind, insert: (name: string) => string, taken: Set<string>): CompletionItem[] {
+  return Object.entries(params)
+    .filter(([name]) => !taken.has(name))
+    .map(([name, info]) => ({
+      label: name,
+      kind,
+      detail: [info.type, info.required ? 'required' : info.default !== null ? `= ${info.default}` : ''].filter(Boolean).join(' '),
+      documentation: info.doc || undefined,
+      insertText: insert(name),
+    }));
+}
+
+/** All parameters of an operator class: BaseOperator's, its bases' and its own. */
+function operatorParameterMap(catalog: Catalog, operator: string): ParameterMap | undefined {
+  const entry = catalog.operators[operator];
+  if (!entry) return undefined;
+  return Object.assign({}, catalog.baseOperator, ...entry.bases.map((b) => catalog.operators[b]?.params ?? {}), entry.params);
+}
+
+/** The innermost node at the offset, seen from the left (the character just typed). */
+function nodeBefore(file: CheckedFile, offset: number): SyntaxNode {
+  return file.parsed.tree.resolveInner(offset, -1);
+}
+
+function ancestor(node: SyntaxNode | null, name: string): SyntaxNode | undefined {
+  for (let n = node; n; n = n.parent) if (n.name === name) return n;
+  return undefined;
+}
+
+/** Keyword names already written in an ArgList, so they are not offered again. */
+function keywordsIn(file: CheckedFile, argList: SyntaxNode): Set<string> {
+  const names = new Set<string>();
+  for (const child of childrenOf(argList)) {
+    if (child.name === 'VariableName' && child.nextSibling?.name === 'AssignOp') names.add(file.text.slice(child.from, child.to));
+  }
+  return names;
+}
+
+export function completionsAt(file: CheckedFile, offset: number, catalog: Catalog): Completions | undefined {
+  const { text } = file;
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const before = text.slice(lineStart, offset);
+  const taskIds = [...new Set(file.model.dags.flatMap((d) => d.tasks.map((t) => t.taskId)))];
+
+  // Task ids in xcom_pull(task_ids="...") or xcom_pull(task_ids=["a", "..."]), in code and in templates.
+  const xcom = /xcom_pull\((?:[^()]*?task_ids\s*=\s*)?\[?(?:\s*["'][^"']*["']\s*,)*\s*["']([\w.-]*)$/.exec(before);
+  if (xcom) {
+    return {
+      range: { from: offset - xcom[1].length, to: offset },
+      items: taskIds.map((id) => ({ label: id, kind: 'task', detail: 'task id', insertText: id })),
+    };
+  }
+
+  const node = nodeBefore(file, offset);
+  const string = ancestor(node, 'String');
+  if (string) {
+    const partial = /[\w.]*$/.exec(text.slice(string.from + 1, offset))![0];
+    const range = { from: offset - partial.length, to: offset };
+    // trigger_rule="..." as an argument, or as a default_args entry.
+    const previous = string.prevSibling;
+    const key = previous?.name === 'AssignOp' ? previous.prevSibling : previous?.name === ':' ? previous.prevSibling : null;
+    const keyText = key ? text.slice(key.from, key.to).replace(/^["']|["']$/g, '') : undefined;
+    if (keyText === 'trigger_rule') {
+      return { range, items: catalog.triggerRules.map((rule) => ({ label: rule, kind: 'value', detail: 'trigger rule', insertText: rule })) };
+    }
+    // A key of a default_args dict: `default_args = {"...` or `default_args={"...`.
+    const dict = string.parent?.name === 'DictionaryExpression' ? string.parent : undefined;
+    if (dict && (!previous || previous.name === '{' || previous.name === ',') && isDefaultArgsDict(file, dict)) {
+      const taken = new Set(childrenOf(dict).filter((c) => c.name === 'String' && c.from !== string.from).map((c) => text.slice(c.from + 1, c.to - 1)));
+      return { range, items: parameterItems(catalog.baseOperator, 'key', (name) => name, taken) };
+    }
+    return undefined;
+  }
+
+  // Task variables after >> and <<.
+  const edge = /(?:>>|<<)\s*\[?(?:\s*\w+\s*,)*\s*(\w*)$/.exec(before);
+  if (edge) {
+    const variables = [...new Set(file.model.dags.flatMap((d) => d.tasks.map((t) => t.variable?.name).filter((v): v is string => !!v)))];
+    return {
+      range: { from: offset - edge[1].length, to: offset },
+      items: variables.map((v) => ({ label: v, kind: 'task', detail: 'task', insertText: v })),
+    };
+  }
+
+  // Keyword argument names inside DAG(...), Operator(...) and Operator.partial(...).
+  const word = /\w*$/.exec(before)![0];
+  const argList = ancestor(node, 'ArgList');
+  const beforeWord = text.slice(0, offset - word.length).trimEnd();
+  if (argList && (beforeWord.endsWith('(') || beforeWord.endsWith(',')) && argList.parent?.name === 'CallExpression') {
+    const callee = argList.parent.firstChild;
+    const name = dottedName(text, callee);
+    if (!name) return undefined;
+    const segments = name.split('.');
+    const className = segments[segments.length - 1] === 'partial' ? segments[segments.length - 2] : segments[segments.length - 1];
+    const params = className === 'DAG' ? catalog.dag : operatorParameterMap(catalog, className);
+    if (!params) return undefined;
+    return {
+      range: { from: offset - word.length, to: offset },
+      items: parameterItems(params, 'argument', (p) => `${p}=`, keywordsIn(file, argList)),
+    };
+  }
+  return undefined;
+}
+
+/** A dict written as `default_args = {...}`, `default_args={...}` or `dict(...)`-free literal passed as default_args. */
+function isDefaultArgsDict(file: CheckedFile, dict: SyntaxNode): boolean {
+  const previous = dict.prevSibling;
+  if (previous?.name !== 'AssignOp') return false;
+  const target = previous.prevSibling;
+  return !!target && /default_args/i.test(file.text.slice(target.from, target.to));
+}

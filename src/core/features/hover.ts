@@ -1,0 +1,73 @@
+// Hovers: what an argument means (Airflow's own docs, from the catalogue) and the value each task
+// really gets, since default_args, TaskGroups and the task's own arguments combine (§6.1).
+import { taskParameter, type Catalog, type ParameterInfo } from '../airflow/catalog';
+import type { CheckedFile } from '../check';
+import { effectiveArgument } from '../dag/effective';
+import type { SourceRange } from '../diagnostics';
+import { formatValue } from '../python/values';
+
+export interface Hover {
+  readonly markdown: string;
+  readonly range: SourceRange;
+}
+
+const contains = (range: SourceRange | undefined, offset: number) => !!range && range.from <= offset && offset <= range.to;
+
+function parameterDoc(title: string, info: ParameterInfo | undefined): string {
+  if (!info) return `**${title}**`;
+  const facts = [info.type ? `\`${info.type}\`` : '', info.required ? 'required' : info.default !== null ? `default \`${info.default}\`` : '']
+    .filter(Boolean).join(', ');
+  return [`**${title}**${facts ? ` — ${facts}` : ''}`, info.doc].filter(Boolean).join('\n\n');
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+export function hoverAt(file: CheckedFile, offset: number, catalog: Catalog): Hover | undefined {
+  for (const dag of file.model.dags) {
+    for (const arg of dag.args) {
+      if (arg.nameRange && contains(arg.nameRange, offset)) {
+        return { markdown: parameterDoc(`${arg.name}` + ' (DAG argument)', catalog.dag[arg.name]), range: arg.nameRange };
+      }
+    }
+    const groupEntries = dag.groups.flatMap((g) => [...g.defaultArgs].map(([key, entry]) => ({ key, entry, group: g.groupId })));
+    const entries = [...[...dag.defaultArgs].map(([key, entry]) => ({ key, entry, group: undefined as string | undefined })), ...groupEntries];
+    for (const { key, entry, group } of entries) {
+      if (!contains(entry.keyRange, offset)) continue;
+      const tasks = group ? dag.tasks.filter((t) => t.group === group || t.group?.startsWith(`${group}.`)) : dag.tasks;
+      const rows = tasks.map((task) => {
+        const effective = effectiveArgument(dag, task, key, catalog);
+        const shown = effective ? formatValue(effective.value) ?? '(computed)' : '(not accepted)';
+        return `| ${escapeCell(task.taskId)} | \`${escapeCell(shown)}\` | ${effective?.source ?? ''} |`;
+      });
+      const table = rows.length > 0 ? `\n\n| task | value | from |\n| --- | --- | --- |\n${rows.join('\n')}` : '';
+      return {
+        markdown: `${parameterDoc(`${key} (default_args${group ? ` of group ${group}` : ''})`, catalog.baseOperator[key])}${table}`,
+        range: entry.keyRange!,
+      };
+    }
+    for (const task of dag.tasks) {
+      for (const arg of task.args) {
+        if (!arg.nameRange || !contains(arg.nameRange, offset)) continue;
+        const value = formatValue(arg.value);
+        return {
+          markdown: `${parameterDoc(`${arg.name} (${task.operator} argument)`, taskParameter(catalog, task.operator, arg.name))}${value ? `\n\nValue for \`${task.taskId}\`: \`${value}\`` : ''}`,
+          range: arg.nameRange,
+        };
+      }
+      if (task.variable && contains(task.variable.range, offset)) {
+        const retries = effectiveArgument(dag, task, 'retries', catalog);
+        const rule = effectiveArgument(dag, task, 'trigger_rule', catalog);
+        const lines = [
+          `**${task.taskId}** — ${task.operator}${task.mapped ? ' (mapped)' : ''} in DAG \`${dag.dagId}\``,
+          `upstream: ${task.upstream.length > 0 ? task.upstream.map((u) => `\`${u}\``).join(', ') : 'none'}`,
+          `downstream: ${task.downstream.length > 0 ? task.downstream.map((d) => `\`${d}\``).join(', ') : 'none'}`,
+          `trigger_rule: \`${rule ? formatValue(rule.value) : '"all_success"'}\`, retries: \`${retries ? formatValue(retries.value) : '0'}\``,
+        ];
+        return { markdown: lines.join('\n\n'), range: task.variable.range };
+      }
+    }
+  }
+  return undefined;
+}

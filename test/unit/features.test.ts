@@ -1,0 +1,103 @@
+// Hover, completion and definition, with the cursor written into the source as `‸`.
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { catalogFor } from '../../src/core/airflow/catalog';
+import { checkFile } from '../../src/core/check';
+import { completionsAt } from '../../src/core/features/completion';
+import { definitionAt } from '../../src/core/features/definition';
+import { hoverAt } from '../../src/core/features/hover';
+
+const CURSOR = '‸';
+
+function at(source: string) {
+  const offset = source.indexOf(CURSOR);
+  assert.ok(offset >= 0, 'the source marks the cursor');
+  const text = source.slice(0, offset) + source.slice(offset + 1);
+  return { file: checkFile({ file: 'dag.py', text }, 3), offset, text };
+}
+
+function checkCompletion(source: string, expected: { includes: string[]; excludes?: string[]; replaces?: string }): void {
+  const { file, offset, text } = at(source);
+  const completions = completionsAt(file, offset, catalogFor(3));
+  assert.ok(completions, 'completions are offered');
+  const labels = completions.items.map((i) => i.label);
+  for (const label of expected.includes) assert.ok(labels.includes(label), `${label} in ${labels.slice(0, 12).join(', ')}…`);
+  for (const label of expected.excludes ?? []) assert.ok(!labels.includes(label), `${label} not offered`);
+  if (expected.replaces !== undefined) assert.equal(text.slice(completions.range.from, completions.range.to), expected.replaces);
+}
+
+function checkHover(source: string, expected: RegExp[]): void {
+  const { file, offset } = at(source);
+  const hover = hoverAt(file, offset, catalogFor(3));
+  assert.ok(hover, 'a hover is shown');
+  for (const pattern of expected) assert.match(hover.markdown, pattern);
+}
+
+function checkDefinition(source: string, expected: string | undefined): void {
+  const { file, offset, text } = at(source);
+  const location = definitionAt(file, offset);
+  assert.equal(location ? text.slice(location.range.from, location.range.to) : undefined, expected);
+}
+
+const HEADER = `import pendulum
+from airflow.sdk import DAG, task
+from airflow.providers.standard.operators.bash import BashOperator
+from airflow.providers.standard.operators.python import PythonOperator
+`;
+
+describe('completion', () => {
+  it('offers the operator\'s own and BaseOperator\'s arguments, minus those written', () => checkCompletion(
+    `${HEADER}with DAG("d"):\n    BashOperator(task_id="a", bash_c‸)\n`,
+    { includes: ['bash_command=', 'retries=', 'trigger_rule='].map((s) => s.replace('=', '')), excludes: ['task_id'], replaces: 'bash_c' }));
+
+  it('offers DAG arguments of the version', () => checkCompletion(`${HEADER}with DAG("d", sch‸):\n    pass\n`,
+    { includes: ['schedule', 'catchup', 'default_args'], excludes: ['schedule_interval'], replaces: 'sch' }));
+
+  it('offers default_args keys inside the dict', () => checkCompletion(`${HEADER}default_args = {"owner": "me", "ret‸"}\n`,
+    { includes: ['retries', 'retry_delay', 'on_failure_callback'], excludes: ['owner'], replaces: 'ret' }));
+
+  it('offers the version\'s trigger rules', () => checkCompletion(`${HEADER}with DAG("d"):\n    BashOperator(task_id="a", bash_command="x", trigger_rule="one_‸")\n`,
+    { includes: ['one_success', 'one_failed', 'all_done_min_one_success'], replaces: 'one_' }));
+
+  it('offers task ids in xcom_pull, in code and in templates', () => {
+    const dag = `${HEADER}with DAG("d"):\n    extract = BashOperator(task_id="extract", bash_command="x")\n`;
+    checkCompletion(`${dag}    BashOperator(task_id="b", bash_command="{{ ti.xcom_pull(task_ids='ex‸') }}")\n`, { includes: ['extract', 'b'], replaces: 'ex' });
+    checkCompletion(`${dag}def f(ti):\n    ti.xcom_pull(task_ids=["extract", "‸"])\n`, { includes: ['extract'], replaces: '' });
+  });
+
+  it('offers task variables after >>', () => checkCompletion(
+    `${HEADER}with DAG("d"):\n    extract = BashOperator(task_id="extract", bash_command="x")\n    load = BashOperator(task_id="load", bash_command="x")\n    extract >> [lo‸\n`,
+    { includes: ['load', 'extract'], replaces: 'lo' }));
+});
+
+describe('hover', () => {
+  it('documents a DAG argument from Airflow\'s docs', () => checkHover(`${HEADER}with DAG("d", cat‸chup=False):\n    pass\n`, [/\*\*catchup \(DAG argument\)\*\*/, /`bool`, default `False`/]));
+
+  it('shows a default_args key\'s value for every task, and where it comes from', () => checkHover(`${HEADER}
+default_args = {"ret‸ries": 2}
+with DAG("d", default_args=default_args):
+    a = BashOperator(task_id="a", bash_command="x")
+    b = BashOperator(task_id="b", bash_command="x", retries=5)
+`, [/number of retries/, /\| a \| `2` \| DAG default_args \|/, /\| b \| `5` \| task \|/]));
+
+  it('summarises a task on its variable', () => checkHover(`${HEADER}
+with DAG("d", default_args={"retries": 3}):
+    ex‸tract = BashOperator(task_id="extract", bash_command="x")
+    load = BashOperator(task_id="load", bash_command="x", trigger_rule="all_done")
+    extract >> load
+`, [/\*\*extract\*\* — BashOperator/, /downstream: `load`/, /retries: `3`/]));
+});
+
+describe('definition', () => {
+  it('goes from a python_callable to its function', () => checkDefinition(
+    `${HEADER}def report(**context):\n    pass\nwith DAG("d"):\n    PythonOperator(task_id="a", python_callable=rep‸ort)\n`, 'report'));
+
+  it('goes from a task variable to the call that creates the task', () => checkDefinition(
+    `${HEADER}with DAG("d"):\n    a = BashOperator(task_id="a", bash_command="x")\n    b = BashOperator(task_id="b", bash_command="x")\n    ‸a >> b\n`,
+    'BashOperator(task_id="a", bash_command="x")'));
+
+  it('goes from a TaskFlow call to the decorated function', () => checkDefinition(
+    `${HEADER}with DAG("d"):\n    @task\n    def extract():\n        return 1\n    ext‸ract()\n`, 'extract'));
+
+  it('finds nothing on words that are not DAG objects', () => checkDefinition(`${HEADER}import o‸s\n`, undefined));
+});
