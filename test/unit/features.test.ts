@@ -56,8 +56,12 @@ describe('completion', () => {
   it('offers default_args keys inside the dict', () => checkCompletion(`${HEADER}default_args = {"owner": "me", "ret‸"}\n`,
     { includes: ['retries', 'retry_delay', 'on_failure_callback'], excludes: ['owner'], replaces: 'ret' }));
 
-  it('offers the version\'s trigger rules', () => checkCompletion(`${HEADER}with DAG("d"):\n    BashOperator(task_id="a", bash_command="x", trigger_rule="one_‸")\n`,
-    { includes: ['one_success', 'one_failed', 'all_done_min_one_success'], replaces: 'one_' }));
+  it('offers the version\'s trigger rules, in arguments and default_args, while the string is still open', () => {
+    checkCompletion(`${HEADER}with DAG("d"):\n    BashOperator(task_id="a", bash_command="x", trigger_rule="one_‸")\n`,
+      { includes: ['one_success', 'one_failed', 'all_done_min_one_success'], replaces: 'one_' });
+    checkCompletion(`${HEADER}with DAG("d"):\n    BashOperator(task_id="a", bash_command="x", trigger_rule="al‸\n`, { includes: ['all_done'], replaces: 'al' });
+    checkCompletion(`${HEADER}default_args = {"trigger_rule": "‸"}\n`, { includes: ['none_failed'], replaces: '' });
+  });
 
   it('offers task ids in xcom_pull, in code and in templates', () => {
     const dag = `${HEADER}with DAG("d"):\n    extract = BashOperator(task_id="extract", bash_command="x")\n`;

@@ -74,18 +74,22 @@ export function completionsAt(file: CheckedFile, offset: number, catalog: Catalo
     };
   }
 
+  // trigger_rule="..." as an argument or a default_args entry; read from the text, because the
+  // string is usually not closed yet while it is typed.
+  const rule = /\btrigger_rule["']?\s*[=:]\s*["']([\w]*)$/.exec(before);
+  if (rule) {
+    return {
+      range: { from: offset - rule[1].length, to: offset },
+      items: catalog.triggerRules.map((r) => ({ label: r, kind: 'value', detail: 'trigger rule', insertText: r })),
+    };
+  }
+
   const node = nodeBefore(file, offset);
   const string = ancestor(node, 'String');
   if (string) {
     const partial = /[\w.]*$/.exec(text.slice(string.from + 1, offset))![0];
     const range = { from: offset - partial.length, to: offset };
-    // trigger_rule="..." as an argument, or as a default_args entry.
     const previous = string.prevSibling;
-    const key = previous?.name === 'AssignOp' ? previous.prevSibling : previous?.name === ':' ? previous.prevSibling : null;
-    const keyText = key ? text.slice(key.from, key.to).replace(/^["']|["']$/g, '') : undefined;
-    if (keyText === 'trigger_rule') {
-      return { range, items: catalog.triggerRules.map((rule) => ({ label: rule, kind: 'value', detail: 'trigger rule', insertText: rule })) };
-    }
     // A key of a default_args dict: `default_args = {"...` or `default_args={"...`.
     const dict = string.parent?.name === 'DictionaryExpression' ? string.parent : undefined;
     if (dict && (!previous || previous.name === '{' || previous.name === ',') && isDefaultArgsDict(file, dict)) {
