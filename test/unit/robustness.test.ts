@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { analyzeDagFile } from '../../src/core/dag/analyze';
+import { checkFile } from '../../src/core/check';
 import { pythonFilesIn } from '../../src/node/files';
 
 const FILES = pythonFilesIn(['examples/dags', 'test/fixtures']);
@@ -21,16 +21,41 @@ function* mutations(text: string, step: number): Generator<string> {
   }
 }
 
+/**
+ * Files that would make a naive interpreter loop or recurse for ever. The analyser's own limits
+ * (loop iterations, call depth) must end them; the test runner's timeout catches a hang.
+ */
+const ADVERSARIAL: Record<string, string> = {
+  'a loop over a huge range': 'from airflow import DAG\nfrom airflow.operators.empty import EmptyOperator\nwith DAG("d"):\n    for i in range(10**9):\n        EmptyOperator(task_id=f"t{i}")\n    for i in range(100000000):\n        EmptyOperator(task_id=f"u{i}")\n',
+  'nested loops': 'from airflow import DAG\nfrom airflow.operators.empty import EmptyOperator\nwith DAG("d"):\n    for a in range(1000):\n        for b in range(1000):\n            for c in range(1000):\n                EmptyOperator(task_id=f"t{a}_{b}_{c}")\n',
+  'unbounded recursion': 'from airflow import DAG\ndef f(n):\n    return f(n + 1)\nwith DAG("d"):\n    f(0)\n',
+  'mutual recursion creating DAGs': 'from airflow import DAG\ndef a(n):\n    with DAG(f"d{n}"):\n        b(n)\ndef b(n):\n    a(n)\na(0)\n',
+  'a 2,000-deep chain': `from airflow import DAG\nfrom airflow.operators.empty import EmptyOperator\nwith DAG("d"):\n    t = EmptyOperator(task_id="t")\n    t${' >> t'.repeat(2000)}\n`,
+  'deeply nested brackets': `x = ${'['.repeat(3000)}${']'.repeat(3000)}\n`,
+  'unclosed brackets everywhere': `from airflow import DAG\n${'with DAG("d", (\n'.repeat(200)}`,
+};
+
+describe('analyser limits', () => {
+  for (const [name, text] of Object.entries(ADVERSARIAL)) {
+    it(`returns on ${name}`, { timeout: 30_000 }, () => {
+      const checked = checkFile({ file: 'adversarial.py', text }, 3);
+      assert.deepEqual(checked.diagnostics.filter((d) => d.code === 'PF000'), []);
+    });
+  }
+});
+
 describe('analyser robustness', () => {
   for (const file of FILES) {
     it(`never throws on mutations of ${file}`, () => {
       const text = readFileSync(file, 'utf8');
       let count = 0;
       for (const variant of mutations(text, 100)) {
-        const model = analyzeDagFile(variant);
-        assert.ok(Array.isArray(model.dags) && Array.isArray(model.diagnostics));
-        assert.deepEqual(model.diagnostics.filter((d) => d.code === 'PF000'), [], 'no internal analyser failure');
-        for (const d of model.diagnostics) assert.ok(d.range.from <= d.range.to && d.range.to <= variant.length);
+        for (const airflow of [2, 3] as const) {
+          const checked = checkFile({ file, text: variant }, airflow);
+          assert.ok(Array.isArray(checked.model.dags));
+          assert.deepEqual(checked.diagnostics.filter((d) => d.code === 'PF000'), [], 'no internal analyser failure');
+          for (const d of checked.diagnostics) assert.ok(0 <= d.range.from && d.range.from <= d.range.to && d.range.to <= variant.length);
+        }
         count++;
       }
       assert.ok(count > 10);
