@@ -119,10 +119,7 @@ function unknownArguments({ model, catalog, airflow }: RuleContext): Diagnostic[
     // default_args apply to every operator that accepts the key; a key no task accepts is silently
     // ignored by Airflow (§6.1), which is how a typo such as "retires" goes unnoticed.
     const accepted = new Set(Object.keys(catalog.baseOperator));
-    for (const task of dag.tasks) {
-      const params = operatorParameters(catalog, task.operator);
-      params?.forEach((p) => accepted.add(p));
-    }
+    for (const operator of new Set(dag.tasks.map((t) => t.operator))) operatorParameters(catalog, operator)?.forEach((p) => accepted.add(p));
     const defaultArgSources = [dag.defaultArgs, ...dag.groups.map((g) => g.defaultArgs)];
     for (const entries of defaultArgSources) {
       for (const [key, entry] of entries) {
@@ -357,11 +354,13 @@ const PYTHON_BUILTINS = new Set(['print', 'len', 'str', 'int', 'float', 'bool', 
 /** A callable or callback named by a name the file neither defines nor imports: a NameError on import. */
 function unresolvedCallables({ model, text, tree }: RuleContext): Diagnostic[] {
   const found: Diagnostic[] = [];
-  const functions = definedFunctionNames(text, tree);
+  // The file's function names are only needed for suggestions, so they are collected on first need.
+  let functions: string[] | undefined;
   const check = (name: string, value: PyValue, range: SourceRange) => {
     if (!CALLABLE_ARGUMENTS.has(name) || value.kind !== 'external' || !value.unbound) return;
     const callable = value.qualifiedName;
     if (PYTHON_BUILTINS.has(callable)) return;
+    functions ??= definedFunctionNames(text, tree);
     const suggestion = closest(callable, functions);
     found.push(diagnostic('PF305', `'${callable}' is not defined or imported: Python raises NameError and Airflow does not load the file${suggestion ? `. Did you mean '${suggestion}'?` : '.'}`,
       range, suggestion ? [replace(`Change to '${suggestion}'`, range, suggestion)] : undefined));
@@ -453,6 +452,7 @@ function scheduleInterval({ model, airflow }: RuleContext): Diagnostic[] {
 
 function dummyOperator({ text, tree, airflow }: RuleContext): Diagnostic[] {
   const found: Diagnostic[] = [];
+  if (!text.includes('DummyOperator') && !text.includes('airflow.operators.dummy')) return found;
   const module = airflow === 3 ? 'airflow.providers.standard.operators.empty' : 'airflow.operators.empty';
   const message = airflow === 3
     ? 'DummyOperator was removed in Airflow 3: use EmptyOperator.'
@@ -518,6 +518,7 @@ function removedContextKeys({ text, tree, airflow }: RuleContext): Diagnostic[] 
   };
   const keys = Object.keys(REMOVED_CONTEXT_KEYS).join('|');
   const anyKey = new RegExp(`(?<![\\w.])(${keys})(?!\\w)`);
+  if (!anyKey.test(text)) return found;
   tree.iterate({
     enter(ref) {
       if (ref.name !== 'String' && ref.name !== 'FormatString') return undefined;
