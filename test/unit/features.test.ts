@@ -6,6 +6,8 @@ import { checkFile } from '../../src/core/check';
 import { completionsAt } from '../../src/core/features/completion';
 import { definitionAt } from '../../src/core/features/definition';
 import { hoverAt } from '../../src/core/features/hover';
+import { readFileSync } from 'node:fs';
+import { moduleReaderFor } from '../../src/node/modules';
 
 const CURSOR = '‸';
 
@@ -84,6 +86,13 @@ with DAG("d", default_args=default_args):
     b = BashOperator(task_id="b", bash_command="x", retries=5)
 `, [/number of retries/, /\| a \| `2` \| DAG default_args \|/, /\| b \| `5` \| task \|/]));
 
+  it('leaves out default_args keys an operator does not accept, as Airflow does', () => checkHover(`${HEADER}
+default_args = {"bash_comm‸and": "echo hi"}
+with DAG("d", default_args=default_args):
+    a = BashOperator(task_id="a")
+    p = PythonOperator(task_id="p", python_callable=print)
+`, [/\| a \| `"echo hi"` \| DAG default_args \|/, /\| p \| `\(not accepted\)` \|/]));
+
   it('summarises a task on its variable', () => checkHover(`${HEADER}
 with DAG("d", default_args={"retries": 3}):
     ex‸tract = BashOperator(task_id="extract", bash_command="x")
@@ -102,6 +111,18 @@ describe('definition', () => {
 
   it('goes from a TaskFlow call to the decorated function', () => checkDefinition(
     `${HEADER}with DAG("d"):\n    @task\n    def extract():\n        return 1\n    ext‸ract()\n`, 'extract'));
+
+  it('goes from a callback imported from a helper module of the DAG folder to its definition', () => {
+    const path = 'examples/dags/af2_slack_alert_on_failure.py';
+    const text = readFileSync(path, 'utf8');
+    const file = checkFile({ file: path, text, readModule: moduleReaderFor(path) }, 2);
+    const use = text.indexOf('"on_failure_callback": task_fail_slack_alert') + '"on_failure_callback": '.length;
+    const location = definitionAt(file, use + 3);
+    if (!location?.file) assert.fail(`no definition in another file: ${JSON.stringify(location)}`);
+    assert.ok(location.file.endsWith('examples/dags/utils/slack_notifier.py'), location.file);
+    const helper = readFileSync(location.file, 'utf8');
+    assert.equal(helper.slice(location.range.from, location.range.to), 'task_fail_slack_alert');
+  });
 
   it('finds nothing on words that are not DAG objects', () => checkDefinition(`${HEADER}import o‸s\n`, undefined));
 });

@@ -134,7 +134,9 @@ describe('PF201 missing start_date', () => {
 
   it('Airflow 3 needs one only with catchup=True', () => {
     check(dag(AF3, 'schedule="@daily"'), [], { code: 'PF201' });
-    check(dag(AF3, 'schedule="@daily", catchup=True'), ['PF201 6:6 «DAG("d", schedule="@daily", catchup=True)»'], { code: 'PF201' });
+    const source = dag(AF3, 'schedule="@daily", catchup=True');
+    const [d] = check(source, ['PF201 6:6 «DAG("d", schedule="@daily", catchup=True)»'], { code: 'PF201' });
+    assert.match(applyFix(source, d), /catchup=False\)/);
   });
 });
 

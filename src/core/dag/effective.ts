@@ -16,6 +16,8 @@ export interface EffectiveArgument {
 export function effectiveArgument(dag: DagModel, task: TaskModel, name: string, catalog?: Catalog): EffectiveArgument | undefined {
   const own = task.args.find((a) => a.name === name);
   if (own) return { value: own.value, source: 'task', range: own.valueRange };
+  // default_args only reach the parameters the operator accepts; Airflow ignores the others.
+  if (catalog && (catalog.operators[task.operator] || task.operator.startsWith('@')) && !taskParameter(catalog, task.operator, name)) return undefined;
   for (let groupId = task.group; groupId !== undefined;) {
     const group = dag.groups.find((g) => g.groupId === groupId);
     const entry = group?.defaultArgs.get(name);

@@ -242,8 +242,9 @@ function startAndEndDates({ model, airflow }: RuleContext): Diagnostic[] {
         found.push(diagnostic('PF201', 'This DAG has a schedule but no start_date: Airflow 2 refuses to load it ("DAG is missing the start_date parameter").',
           dag.selectionRange));
       } else if (catchup === true) {
+        const fix = catchupArg ? [replace('Set catchup=False', catchupArg.valueRange, 'False')] : undefined;
         found.push(diagnostic('PF201', 'catchup=True needs a start_date: Airflow 3 refuses to load the DAG ("start_date is required when catchup=True").',
-          dag.selectionRange));
+          dag.selectionRange, fix));
       }
     }
     if (start?.value.kind === 'datetime' && end?.value.kind === 'datetime') {
