@@ -6,6 +6,8 @@ import { checkFile, checkFiles, looksLikeDagFile, type CheckedFile } from './cor
 import { diagnosticReport, inspectReport, type DagReport, type DiagnosticReport } from './core/dag/report';
 import { LineIndex } from './core/python/lines';
 import { sarifLog } from './core/report/sarif';
+import { dagSchedule, isScheduleProblem, scheduledRuns, type ScheduledRun } from './core/schedule/runs';
+import { isKnownZone } from './core/time/zones';
 import { moduleReaderFor } from './node/modules';
 import { pythonFilesIn, readText } from './node/files';
 import { version } from '../package.json';
@@ -15,12 +17,17 @@ const USAGE = `Usage: preflight <command> [options]
 Commands:
   check PATH...           Check DAG files and folders; exit 1 if any error is found.
   inspect FILE            Show the DAGs of a file: schedule, dates, tasks, edges, effective arguments.
+  schedule FILE           The runs Airflow's scheduler creates by now, and the next one.
   demo [PATH...]          Check and inspect every DAG file under PATH (default: examples/dags).
 
 Options:
   --airflow 2|3           Apply the rules of Airflow 2.10 or 3.x (default: what each file is written for).
   --format FORMAT         check: text (default), json or sarif.
-  --json                  inspect: print JSON.
+  --json                  inspect, schedule: print JSON.
+  --dag ID                schedule: the DAG (default: the file's first).
+  --now ISO               schedule: the time to compute for (default: the current time).
+  --count N               schedule: list at most N due runs (default 100).
+  --tz ZONE               schedule: also show times in ZONE (repeatable; default UTC and Asia/Seoul).
   -h, --help              Show this help.
   -v, --version           Show the version.`;
 
@@ -30,6 +37,10 @@ interface Options {
   readonly airflow?: AirflowVersion;
   readonly format: 'text' | 'json' | 'sarif';
   readonly json: boolean;
+  readonly dag?: string;
+  readonly now?: string;
+  readonly count?: string;
+  readonly tz: readonly string[];
 }
 
 function main(argv: string[]): number {
@@ -41,6 +52,10 @@ function main(argv: string[]): number {
       json: { type: 'boolean', default: false },
       airflow: { type: 'string' },
       format: { type: 'string', default: 'text' },
+      dag: { type: 'string' },
+      now: { type: 'string' },
+      count: { type: 'string' },
+      tz: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -60,6 +75,10 @@ function main(argv: string[]): number {
     airflow: values.airflow ? (Number(values.airflow) as AirflowVersion) : undefined,
     format: values.format as Options['format'],
     json: values.json!,
+    dag: values.dag,
+    now: values.now,
+    count: values.count,
+    tz: values.tz ?? ['UTC', 'Asia/Seoul'],
   };
   switch (command) {
     case 'check':
@@ -67,6 +86,8 @@ function main(argv: string[]): number {
       return check(args, options);
     case 'inspect':
       return inspect(args, options);
+    case 'schedule':
+      return schedule(args, options);
     case 'demo':
       return demo(args.length > 0 ? args : ['examples/dags'], options);
     default:
@@ -110,6 +131,41 @@ function inspect(files: string[], options: Options): number {
     printDiagnostics(report.diagnostics);
   }
   // Listing a file that has errors still succeeds: the errors are part of the listing.
+  return 0;
+}
+
+function schedule(files: string[], options: Options): number {
+  if (files.length !== 1) throw new UsageError('schedule takes exactly one FILE');
+  const now = options.now === undefined ? Date.now() : Date.parse(options.now);
+  if (Number.isNaN(now) || (options.now !== undefined && !/(Z|[+-]\d\d:?\d\d)$/.test(options.now))) {
+    throw new UsageError('--now takes an ISO 8601 time with its offset, such as 2024-01-03T12:00:00+00:00');
+  }
+  const count = options.count === undefined ? 100 : Number(options.count);
+  if (!Number.isInteger(count) || count < 0) throw new UsageError('--count takes a whole number');
+  const unknownZone = options.tz.find((zone) => !isKnownZone(zone));
+  if (unknownZone) throw new UsageError(`unknown time zone '${unknownZone}'`);
+  const [file] = files;
+  const checked = checkFile({ file, text: readText(file), readModule: moduleReaderFor(file) }, options.airflow);
+  const dag = options.dag ? checked.model.dags.find((d) => d.dagId === options.dag) : checked.model.dags[0];
+  if (!dag) throw new UsageError(options.dag ? `no DAG '${options.dag}' in ${file}` : `no DAG in ${file}`);
+  const resolved = dagSchedule(dag, checked.airflow);
+  if (isScheduleProblem(resolved)) {
+    console.error(`preflight: ${file}: DAG ${dag.dagId}: ${resolved.message}`);
+    return 1;
+  }
+  const { due, next } = scheduledRuns(resolved, { now, count, zones: options.tz });
+  if (options.json) {
+    console.log(JSON.stringify({ dag_id: dag.dagId, airflow: checked.airflow, timetable: resolved.timetable.name, due, next }, null, 2));
+    return 0;
+  }
+  console.log(`DAG ${dag.dagId}: ${resolved.timetable.name} (Airflow ${checked.airflow} rules), zone ${resolved.zone}, catchup ${resolved.restriction.catchup}`);
+  const row = (run: ScheduledRun) => {
+    const local = options.tz.filter((zone) => zone !== 'UTC').map((zone) => `${zone} ${run.local[zone].run_after}`).join('  ');
+    return `  ${run.logical_date}  runs at ${run.run_after}  ds ${run.ds}${local ? `  (${local})` : ''}`;
+  };
+  console.log(`${due.length} runs due by ${new Date(now).toISOString()}:`);
+  due.forEach((run) => console.log(row(run)));
+  console.log(next ? `next:\n${row(next)}` : 'no next run');
   return 0;
 }
 

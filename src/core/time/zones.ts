@@ -42,5 +42,50 @@ export function toEpochMs(value: DateTimeValue): number | undefined {
 
 /** `2024-01-01T00:30:00+00:00`, the UTC ISO form Airflow prints. */
 export function utcIso(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+  return isoInZone(epochMs, 'UTC');
+}
+
+const DAY_MS = 86_400_000;
+
+/** The wall-clock time (as epoch ms of the same fields in UTC) of an instant in a zone. */
+export function wallTime(epochMs: number, zone: string): number {
+  return zone === 'UTC' ? epochMs : epochMs + (zoneOffsetMs(zone, epochMs) ?? 0);
+}
+
+/**
+ * The instant of a wall-clock time in a zone, resolved as Airflow's `make_aware` does with
+ * pendulum: an ambiguous time (the fold when clocks go back) is its second occurrence (`fold=1`),
+ * and a time that does not exist (the gap when clocks go forward) is pushed forward by the gap.
+ */
+export function instantOfWallTime(wallMs: number, zone: string): number {
+  if (zone === 'UTC') return wallMs;
+  const before = zoneOffsetMs(zone, wallMs - DAY_MS) ?? 0;
+  const after = zoneOffsetMs(zone, wallMs + DAY_MS) ?? 0;
+  if (before === after) return wallMs - before;
+  const withBefore = wallMs - before;
+  const withAfter = wallMs - after;
+  const beforeValid = zoneOffsetMs(zone, withBefore) === before;
+  const afterValid = zoneOffsetMs(zone, withAfter) === after;
+  if (beforeValid && afterValid) return Math.max(withBefore, withAfter);
+  if (beforeValid) return withBefore;
+  if (afterValid) return withAfter;
+  // In the gap: pendulum adds the gap to the wall time and takes the later offset, which is the
+  // wall time read with the earlier offset.
+  return withBefore;
+}
+
+/** `2024-01-01T09:30:00+09:00`: an instant in a zone, as Python's `isoformat()` writes it. */
+export function isoInZone(epochMs: number, zone: string): string {
+  const offset = zone === 'UTC' ? 0 : zoneOffsetMs(zone, epochMs) ?? 0;
+  const wall = new Date(epochMs + offset).toISOString();
+  const millis = epochMs % 1000;
+  const base = wall.slice(0, 19) + (millis ? `.${String(Math.abs(millis) * 1000).padStart(6, '0')}` : '');
+  const sign = offset < 0 ? '-' : '+';
+  const minutes = Math.abs(offset) / 60_000;
+  return `${base}${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/** Whether a zone name is known to the platform's time zone database. */
+export function isKnownZone(zone: string): boolean {
+  return zone === 'UTC' || zoneOffsetMs(zone, 0) !== undefined;
 }

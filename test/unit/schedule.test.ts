@@ -1,0 +1,192 @@
+// Timetables, named after the rule each test pins down. Expected runs come from
+// shared/airflow-semantics.md §1.11 and §1.13, which were executed with Airflow's own timetable code.
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AirflowVersion } from '../../src/core/airflow/version';
+import { analyzeDagFile } from '../../src/core/dag/analyze';
+import { CronSchedule, isCronError } from '../../src/core/schedule/cron';
+import { dagSchedule, isScheduleProblem, scheduledRuns } from '../../src/core/schedule/runs';
+
+interface Expected {
+  /** Each due run as `logical_date → run_after`, in UTC, `YYYY-MM-DDTHH:MM` (`Z` implied). */
+  due: string[];
+  next: string | null;
+}
+
+const short = (iso: string) => iso.slice(0, 16);
+
+/** The runs of a one-DAG file whose DAG(...) arguments are `args`, at `now` on Airflow `airflow`. */
+function check(args: string, airflow: AirflowVersion, now: string, expected: Expected, count = 100): void {
+  const source = `import pendulum\nfrom datetime import timedelta\nfrom airflow import DAG\nwith DAG("d", ${args}):\n    pass\n`;
+  const [dag] = analyzeDagFile(source).dags;
+  const schedule = dagSchedule(dag, airflow);
+  if (isScheduleProblem(schedule)) assert.fail(schedule.message);
+  const { due, next } = scheduledRuns(schedule, { now: Date.parse(now), count });
+  assert.deepEqual({
+    due: due.map((r) => `${short(r.logical_date)} → ${short(r.run_after)}`),
+    next: next ? `${short(next.logical_date)} → ${short(next.run_after)}` : null,
+  }, expected);
+}
+
+const START = 'start_date=pendulum.datetime(2024, 1, 1, tz="UTC")';
+
+describe('cron data intervals (Airflow 2.10 default)', () => {
+  it('runs each interval at its end, logical date at its start (catchup=True)', () => check(`schedule="30 0 * * *", ${START}, catchup=True`, 2, '2024-01-03T12:00:00Z', {
+    due: ['2024-01-01T00:30 → 2024-01-02T00:30', '2024-01-02T00:30 → 2024-01-03T00:30'],
+    next: '2024-01-03T00:30 → 2024-01-04T00:30',
+  }));
+
+  it('catchup=False creates only the latest completed interval', () => check(`schedule="30 0 * * *", ${START}, catchup=False`, 2, '2024-01-03T12:00:00Z', {
+    due: ['2024-01-02T00:30 → 2024-01-03T00:30'],
+    next: '2024-01-03T00:30 → 2024-01-04T00:30',
+  }));
+
+  it('catchup defaults to True on 2.10', () => check(`schedule="30 0 * * *", ${START}`, 2, '2024-01-02T12:00:00Z', {
+    due: ['2024-01-01T00:30 → 2024-01-02T00:30'],
+    next: '2024-01-02T00:30 → 2024-01-03T00:30',
+  }));
+
+  it('aligns a start_date between ticks to the next tick', () => check('schedule="@daily", start_date=pendulum.datetime(2024, 1, 1, 10, tz="UTC")', 2, '2024-01-03T01:00:00Z', {
+    due: ['2024-01-02T00:00 → 2024-01-03T00:00'],
+    next: '2024-01-03T00:00 → 2024-01-04T00:00',
+  }));
+
+  it('@weekly ticks on Sundays: the first interval after a Monday start is Sunday to Sunday', () => check('schedule="@weekly", start_date=pendulum.datetime(2024, 1, 1, tz="UTC")', 2, '2024-01-14T00:00:00Z', {
+    due: ['2024-01-07T00:00 → 2024-01-14T00:00'],
+    next: '2024-01-14T00:00 → 2024-01-21T00:00',
+  }));
+
+  it('end_date is inclusive on the logical date: the last interval may end after it', () => check(`schedule="@daily", ${START}, end_date=pendulum.datetime(2024, 1, 2, tz="UTC")`, 2, '2024-02-01T00:00:00Z', {
+    due: ['2024-01-01T00:00 → 2024-01-02T00:00', '2024-01-02T00:00 → 2024-01-03T00:00'],
+    next: null,
+  }));
+
+  it('count caps the due runs and the next one is the first not listed', () => check(`schedule="@daily", ${START}`, 2, '2024-02-01T00:00:00Z', {
+    due: ['2024-01-01T00:00 → 2024-01-02T00:00'],
+    next: '2024-01-02T00:00 → 2024-01-03T00:00',
+  }, 1));
+});
+
+describe('cron triggers (Airflow 3 default)', () => {
+  it('runs at each tick, logical date = tick (catchup=True)', () => check(`schedule="30 0 * * *", ${START}, catchup=True`, 3, '2024-01-03T12:00:00Z', {
+    due: ['2024-01-01T00:30 → 2024-01-01T00:30', '2024-01-02T00:30 → 2024-01-02T00:30', '2024-01-03T00:30 → 2024-01-03T00:30'],
+    next: '2024-01-04T00:30 → 2024-01-04T00:30',
+  }));
+
+  it('catchup=False (the 3.x default) runs the most recent past tick at once', () => check(`schedule="30 0 * * *", ${START}`, 3, '2024-01-03T12:00:00Z', {
+    due: ['2024-01-03T00:30 → 2024-01-03T00:30'],
+    next: '2024-01-04T00:30 → 2024-01-04T00:30',
+  }));
+
+  it('without a start_date waits for the next tick when now is past the 10% buffer', () => check('schedule="30 0 * * *"', 3, '2024-01-03T12:00:00Z', {
+    due: [],
+    next: '2024-01-04T00:30 → 2024-01-04T00:30',
+  }));
+
+  it('without a start_date runs the past tick when now is within 5 minutes of it', () => check('schedule="30 0 * * *"', 3, '2024-01-03T00:33:00Z', {
+    due: ['2024-01-03T00:30 → 2024-01-03T00:30'],
+    next: '2024-01-04T00:30 → 2024-01-04T00:30',
+  }));
+});
+
+describe('deltas', () => {
+  it('2.10 data intervals start exactly at start_date with catchup=True', () => check('schedule=timedelta(days=1), start_date=pendulum.datetime(2024, 1, 1, 10, tz="UTC"), catchup=True', 2, '2024-01-03T11:00:00Z', {
+    due: ['2024-01-01T10:00 → 2024-01-02T10:00', '2024-01-02T10:00 → 2024-01-03T10:00'],
+    next: '2024-01-03T10:00 → 2024-01-04T10:00',
+  }));
+
+  it('2.10 catchup=False snaps to epoch multiples of the delta', () => check('schedule=timedelta(days=1), start_date=pendulum.datetime(2024, 1, 1, 10, tz="UTC"), catchup=False', 2, '2024-01-03T11:00:00Z', {
+    due: ['2024-01-02T00:00 → 2024-01-03T00:00'],
+    next: '2024-01-03T00:00 → 2024-01-04T00:00',
+  }));
+
+  it('2.10 without a schedule is daily from the start date', () => check(`${START}`, 2, '2024-01-02T12:00:00Z', {
+    due: ['2024-01-01T00:00 → 2024-01-02T00:00'],
+    next: '2024-01-02T00:00 → 2024-01-03T00:00',
+  }));
+
+  it('3.x without a schedule never runs', () => check(`${START}`, 3, '2024-01-02T12:00:00Z', { due: [], next: null }));
+});
+
+describe('@once', () => {
+  it('runs once at the start date, whatever catchup says', () => {
+    for (const airflow of [2, 3] as const) {
+      check(`schedule="@once", ${START}, catchup=False`, airflow, '2024-02-01T00:00:00Z', { due: ['2024-01-01T00:00 → 2024-01-01T00:00'], next: null });
+    }
+  });
+});
+
+describe('DST: cron runs on wall-clock time in the DAG zone', () => {
+  it('Europe/Amsterdam spring gap: 0 2 * * * on 2024-03-31 fires at 03:00 CEST (01:00Z)', () => check(
+    'schedule="0 2 * * *", start_date=pendulum.datetime(2024, 3, 30, tz="Europe/Amsterdam"), catchup=True', 3, '2024-04-01T12:00:00Z', {
+      due: ['2024-03-30T01:00 → 2024-03-30T01:00', '2024-03-31T01:00 → 2024-03-31T01:00', '2024-04-01T00:00 → 2024-04-01T00:00'],
+      next: '2024-04-02T00:00 → 2024-04-02T00:00',
+    }));
+
+  it('Europe/Amsterdam autumn fold: 30 2 * * * on 2024-10-27 fires once, at the second 02:30 (01:30Z)', () => check(
+    'schedule="30 2 * * *", start_date=pendulum.datetime(2024, 10, 26, tz="Europe/Amsterdam"), catchup=True', 3, '2024-10-28T12:00:00Z', {
+      due: ['2024-10-26T00:30 → 2024-10-26T00:30', '2024-10-27T01:30 → 2024-10-27T01:30', '2024-10-28T01:30 → 2024-10-28T01:30'],
+      next: '2024-10-29T01:30 → 2024-10-29T01:30',
+    }));
+
+  it('Europe/Amsterdam autumn fold: 30 * * * * fires in both 02:30s', () => check(
+    'schedule="30 * * * *", start_date=pendulum.datetime(2024, 10, 27, 1, tz="Europe/Amsterdam"), catchup=True', 3, '2024-10-27T02:45:00Z', {
+      due: ['2024-10-26T23:30 → 2024-10-26T23:30', '2024-10-27T00:30 → 2024-10-27T00:30', '2024-10-27T01:30 → 2024-10-27T01:30', '2024-10-27T02:30 → 2024-10-27T02:30'],
+      next: '2024-10-27T03:30 → 2024-10-27T03:30',
+    }));
+
+  it('America/New_York midnight is 04:00Z before 2024-11-03 and 05:00Z after', () => check(
+    'schedule="0 0 * * *", start_date=pendulum.datetime(2024, 11, 2, tz="America/New_York"), catchup=True', 3, '2024-11-04T06:00:00Z', {
+      due: ['2024-11-02T04:00 → 2024-11-02T04:00', '2024-11-03T04:00 → 2024-11-03T04:00', '2024-11-04T05:00 → 2024-11-04T05:00'],
+      next: '2024-11-05T05:00 → 2024-11-05T05:00',
+    }));
+
+  it('Asia/Seoul has no DST: 30 0 * * * is 15:30Z the day before, all year', () => check(
+    'schedule="30 0 * * *", start_date=pendulum.datetime(2024, 3, 30, tz="Asia/Seoul"), catchup=True', 3, '2024-03-31T16:00:00Z', {
+      due: ['2024-03-29T15:30 → 2024-03-29T15:30', '2024-03-30T15:30 → 2024-03-30T15:30', '2024-03-31T15:30 → 2024-03-31T15:30'],
+      next: '2024-04-01T15:30 → 2024-04-01T15:30',
+    }));
+
+  it('a UTC cron is 09:30 in Seoul: ds stays the UTC date', () => {
+    const [dag] = analyzeDagFile(`import pendulum\nfrom airflow import DAG\nwith DAG("d", schedule="30 0 * * *", ${START}, catchup=True):\n    pass\n`).dags;
+    const schedule = dagSchedule(dag, 2);
+    if (isScheduleProblem(schedule)) assert.fail(schedule.message);
+    const [run] = scheduledRuns(schedule, { now: Date.parse('2024-01-02T01:00:00Z'), zones: ['Asia/Seoul'] }).due;
+    assert.deepEqual(run, {
+      run_id: 'scheduled__2024-01-01T00:30:00+00:00',
+      logical_date: '2024-01-01T00:30:00+00:00',
+      data_interval_start: '2024-01-01T00:30:00+00:00',
+      data_interval_end: '2024-01-02T00:30:00+00:00',
+      run_after: '2024-01-02T00:30:00+00:00',
+      ds: '2024-01-01',
+      local: { 'Asia/Seoul': { logical_date: '2024-01-01T09:30:00+09:00', run_after: '2024-01-02T09:30:00+09:00' } },
+    });
+  });
+});
+
+describe('cron expressions as croniter reads them', () => {
+  const ticks = (expression: string, from: string, n: number) => {
+    const cron = CronSchedule.parse(expression);
+    if (isCronError(cron)) assert.fail(cron.message);
+    const out: string[] = [];
+    for (let t = Date.parse(from); out.length < n;) out.push(new Date((t = cron.nextWall(t))).toISOString().slice(0, 19));
+    return out;
+  };
+
+  it('restricting both day fields means either (day-of-month OR day-of-week)', () =>
+    assert.deepEqual(ticks('0 0 1 * MON', '2024-01-20T00:00:00Z', 3), ['2024-01-22T00:00:00', '2024-01-29T00:00:00', '2024-02-01T00:00:00']));
+
+  it('expands Airflow\'s presets, @quarterly included', () => assert.deepEqual(ticks('@quarterly', '2024-01-01T00:00:00Z', 2), ['2024-04-01T00:00:00', '2024-07-01T00:00:00']));
+
+  it('reads a sixth field as seconds, last', () =>
+    assert.deepEqual(ticks('0 0 * * * 30', '2024-01-01T00:00:00Z', 2), ['2024-01-01T00:00:30', '2024-01-02T00:00:30']));
+
+  it('locates the bad field of an invalid expression', () => {
+    const error = CronSchedule.parse('30 25 * * *');
+    assert.ok(isCronError(error));
+    assert.deepEqual(error.field, { index: 1, from: 3, to: 5 });
+    assert.match(error.message, /hour/);
+    const columns = CronSchedule.parse('* * *');
+    assert.ok(isCronError(columns) && /Exactly 5, 6 or 7 columns/.test(columns.message));
+  });
+});
