@@ -6,6 +6,7 @@ import { checkFile, checkFiles, looksLikeDagFile, type CheckedFile } from './cor
 import { diagnosticReport, inspectReport, type DagReport, type DiagnosticReport } from './core/dag/report';
 import { LineIndex } from './core/python/lines';
 import { sarifLog } from './core/report/sarif';
+import { describeSchedule } from './core/schedule/describe';
 import { dagSchedule, isScheduleProblem, scheduledRuns, type ScheduledRun } from './core/schedule/runs';
 import { isKnownZone } from './core/time/zones';
 import { moduleReaderFor } from './node/modules';
@@ -25,7 +26,7 @@ Options:
   --format FORMAT         check: text (default), json or sarif.
   --json                  inspect, schedule: print JSON.
   --dag ID                schedule: the DAG (default: the file's first).
-  --now ISO               schedule: the time to compute for (default: the current time).
+  --now ISO               check, schedule: the current time to assume (default: the clock).
   --count N               schedule: list at most N due runs (default 100).
   --tz ZONE               schedule: also show times in ZONE (repeatable; default UTC and Asia/Seoul).
   -h, --help              Show this help.
@@ -110,8 +111,18 @@ function reports(checked: readonly CheckedFile[]): DiagnosticReport[] {
   });
 }
 
+/** `--now`, or the clock: rules about unpausing and schedules need the current time. */
+function currentTime(options: Options): number {
+  if (options.now === undefined) return Date.now();
+  const now = Date.parse(options.now);
+  if (Number.isNaN(now) || !/(Z|[+-]\d\d:?\d\d)$/.test(options.now)) {
+    throw new UsageError('--now takes an ISO 8601 time with its offset, such as 2024-01-03T12:00:00+00:00');
+  }
+  return now;
+}
+
 function check(paths: string[], options: Options): number {
-  const checked = checkFiles(dagSources(paths), options.airflow);
+  const checked = checkFiles(dagSources(paths), options.airflow, currentTime(options));
   const diagnostics = reports(checked);
   if (options.format === 'json') console.log(JSON.stringify({ diagnostics }, null, 2));
   else if (options.format === 'sarif') console.log(JSON.stringify(sarifLog(diagnostics, version), null, 2));
@@ -122,7 +133,7 @@ function check(paths: string[], options: Options): number {
 function inspect(files: string[], options: Options): number {
   if (files.length !== 1) throw new UsageError('inspect takes exactly one FILE');
   const [file] = files;
-  const checked = checkFile({ file, text: readText(file), readModule: moduleReaderFor(file) }, options.airflow);
+  const checked = checkFile({ file, text: readText(file), readModule: moduleReaderFor(file) }, options.airflow, currentTime(options));
   const report = inspectReport(file, checked.text, checked.model, checked.airflow, checked.diagnostics);
   if (options.json) {
     console.log(JSON.stringify(report, null, 2));
@@ -136,10 +147,7 @@ function inspect(files: string[], options: Options): number {
 
 function schedule(files: string[], options: Options): number {
   if (files.length !== 1) throw new UsageError('schedule takes exactly one FILE');
-  const now = options.now === undefined ? Date.now() : Date.parse(options.now);
-  if (Number.isNaN(now) || (options.now !== undefined && !/(Z|[+-]\d\d:?\d\d)$/.test(options.now))) {
-    throw new UsageError('--now takes an ISO 8601 time with its offset, such as 2024-01-03T12:00:00+00:00');
-  }
+  const now = currentTime(options);
   const count = options.count === undefined ? 100 : Number(options.count);
   if (!Number.isInteger(count) || count < 0) throw new UsageError('--count takes a whole number');
   const unknownZone = options.tz.find((zone) => !isKnownZone(zone));
@@ -155,10 +163,11 @@ function schedule(files: string[], options: Options): number {
   }
   const { due, next } = scheduledRuns(resolved, { now, count, zones: options.tz });
   if (options.json) {
-    console.log(JSON.stringify({ dag_id: dag.dagId, airflow: checked.airflow, timetable: resolved.timetable.name, due, next }, null, 2));
+    const description = describeSchedule(resolved);
+    console.log(JSON.stringify({ dag_id: dag.dagId, airflow: checked.airflow, timetable: resolved.timetable.name, description, due, next }, null, 2));
     return 0;
   }
-  console.log(`DAG ${dag.dagId}: ${resolved.timetable.name} (Airflow ${checked.airflow} rules), zone ${resolved.zone}, catchup ${resolved.restriction.catchup}`);
+  console.log(`DAG ${dag.dagId}: ${describeSchedule(resolved)}; ${resolved.timetable.name} (Airflow ${checked.airflow} rules), catchup ${resolved.restriction.catchup}`);
   const row = (run: ScheduledRun) => {
     const local = options.tz.filter((zone) => zone !== 'UTC').map((zone) => `${zone} ${run.local[zone].run_after}`).join('  ');
     return `  ${run.logical_date}  runs at ${run.run_after}  ds ${run.ds}${local ? `  (${local})` : ''}`;
@@ -171,7 +180,7 @@ function schedule(files: string[], options: Options): number {
 
 /** The product's main job on a folder of DAGs; later steps (schedule, render, run) join it here. */
 function demo(paths: string[], options: Options): number {
-  const checked = checkFiles(dagSources(paths), options.airflow);
+  const checked = checkFiles(dagSources(paths), options.airflow, currentTime(options));
   for (const file of checked) {
     const report = inspectReport(file.file, file.text, file.model, file.airflow, file.diagnostics);
     if (report.dags.length === 0 && report.diagnostics.length === 0) continue;

@@ -30,17 +30,17 @@ export function looksLikeDagFile(text: string): boolean {
 }
 
 /** Checks one file on its own: the rules of the version given, or the one the file is written for. */
-export function checkFile(source: SourceFile, airflow?: AirflowVersion): CheckedFile {
+export function checkFile(source: SourceFile, airflow?: AirflowVersion, now?: number): CheckedFile {
   const parsed = source.parsed ?? parseFile(source.text);
   const model = analyzeParsed(parsed, { readModule: source.readModule });
   const version = airflow ?? inferAirflowVersion(source.text);
-  const diagnostics = checkDagFile({ text: source.text, tree: parsed.tree, model, airflow: version, catalog: catalogFor(version) });
+  const diagnostics = checkDagFile({ text: source.text, tree: parsed.tree, model, airflow: version, catalog: catalogFor(version), now });
   return { file: source.file, text: source.text, parsed, model, airflow: version, diagnostics };
 }
 
 /** Checks files together, so that a dag_id defined in two of them is reported in both. */
-export function checkFiles(sources: readonly SourceFile[], airflow?: AirflowVersion): CheckedFile[] {
-  const checked = sources.map((s) => checkFile(s, airflow));
+export function checkFiles(sources: readonly SourceFile[], airflow?: AirflowVersion, now?: number): CheckedFile[] {
+  const checked = sources.map((s) => checkFile(s, airflow, now));
   const duplicates = duplicateDagIds(checked);
   return checked.map((c) => {
     const extra = duplicates.get(c.file);

@@ -59,7 +59,7 @@ export class DocumentAnalyses implements vscode.Disposable {
       text,
       parsed,
       readModule: document.uri.scheme === 'file' ? moduleReaderFor(document.uri.fsPath) : undefined,
-    }, airflow);
+    }, airflow, Date.now());
     state.checked = { version: document.version, airflow, file };
     return file;
   }

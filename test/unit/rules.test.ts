@@ -7,9 +7,9 @@ import type { Diagnostic } from '../../src/core/diagnostics';
 import { LineIndex } from '../../src/core/python/lines';
 import { checkDagFile } from '../../src/core/rules/rules';
 
-function diagnose(source: string, airflow: AirflowVersion): Diagnostic[] {
+function diagnose(source: string, airflow: AirflowVersion, now?: number): Diagnostic[] {
   const parsed = parseFile(source);
-  return checkDagFile({ text: source, tree: parsed.tree, model: analyzeParsed(parsed), airflow, catalog: catalogFor(airflow) });
+  return checkDagFile({ text: source, tree: parsed.tree, model: analyzeParsed(parsed), airflow, catalog: catalogFor(airflow), now });
 }
 
 /** Each diagnostic as `CODE line:column «marked text»` (1-based), the way a reader checks it. */
@@ -22,9 +22,9 @@ function describeDiagnostics(source: string, diagnostics: Diagnostic[]): string[
 }
 
 /** The diagnostics of `code` in `source` (all codes if none is given) must be exactly `expected`. */
-function check(source: string, expected: string[], options: { airflow?: AirflowVersion; code?: string } = {}): Diagnostic[] {
+function check(source: string, expected: string[], options: { airflow?: AirflowVersion; code?: string; now?: string } = {}): Diagnostic[] {
   const airflow = options.airflow ?? 3;
-  const diagnostics = diagnose(source, airflow).filter((d) => !options.code || d.code === options.code);
+  const diagnostics = diagnose(source, airflow, options.now ? Date.parse(options.now) : undefined).filter((d) => !options.code || d.code === options.code);
   assert.deepEqual(describeDiagnostics(source, diagnostics), expected);
   return diagnostics;
 }
@@ -254,5 +254,42 @@ with DAG("d", ${START}):
     ], { code: 'PF403' });
     assert.match(applyFix(source, diagnostics[2]), /echo \{\{ logical_date \}\}/);
     assert.ok(diagnose(source, 2).filter((d) => d.code === 'PF403').every((d) => d.severity === 'info'));
+  });
+});
+
+describe('schedule rules', () => {
+  const dag = (header: string, args: string, comment = '') => `${header}\nwith DAG("d", ${args}):${comment}\n    EmptyOperator(task_id="a")\n`;
+
+  it('PF501 points at the bad field of a cron, and at a non-positive delta', () => {
+    check(dag(AF3, `schedule="30 25 * * *", ${START}`), ['PF501 6:28 «25»'], { code: 'PF501' });
+    check(dag(AF3, `schedule="* * *", ${START}`), ['PF501 6:24 «"* * *"»'], { code: 'PF501' });
+    check(dag(`${AF3}from datetime import timedelta\n`, `schedule=timedelta(0), ${START}`), ['PF501 7:24 «timedelta(0)»'], { code: 'PF501' });
+    check(dag(AF3, `schedule="30 0 * * *", ${START}`), [], { code: 'PF501' });
+  });
+
+  it('PF502 counts the runs unpausing now would create, and fixes it with catchup=False', () => {
+    const source = dag(AF2, `schedule="@daily", ${START}`);
+    const [d] = check(source, ['PF502 6:6 «DAG("d", schedule="@daily", start_date=pendulum.datetime(2024, 1, 1, tz="UTC"))»'], { code: 'PF502', airflow: 2, now: '2024-03-01T00:00:00Z' });
+    assert.match(d.message, /creates 60 runs \(catchup defaults to True on Airflow 2, from 2024-01-01T00:00:00\+00:00\)/);
+    assert.match(applyFix(source, d), /tz="UTC"\), catchup=False\)/);
+    check(source, [], { code: 'PF502', airflow: 2, now: '2024-01-20T00:00:00Z' });
+    check(source, [], { code: 'PF502', airflow: 3, now: '2024-03-01T00:00:00Z' });
+  });
+
+  it('PF503 a cron hour written as KST in a comment while the cron runs in UTC', () => {
+    const [d] = check(dag(AF3, `schedule="0 9 * * *", ${START}`, '  # every day 9:00 KST'), ['PF503 6:24 «"0 9 * * *"»'], { code: 'PF503' });
+    assert.match(d.message, /09:00 is 18:00 in Asia\/Seoul/);
+    check(dag(AF3, `schedule="30 0 * * *", ${START}`, '  # 00:30 UTC == 09:30 KST'), [], { code: 'PF503' });
+    check(dag(AF3, 'schedule="0 9 * * *", start_date=pendulum.datetime(2024, 1, 1, tz="Asia/Seoul")', '  # 9am KST'), [], { code: 'PF503' });
+  });
+
+  it('PF504 the DST gap and fold a daily cron runs into, but not Seoul or hourly schedules', () => {
+    const amsterdam = (cron: string) => dag(AF3, `schedule="${cron}", start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Amsterdam")`);
+    const gap = check(amsterdam('30 2 * * *'), ['PF504 6:24 «"30 2 * * *"»', 'PF504 6:24 «"30 2 * * *"»'], { code: 'PF504', now: '2024-01-01T00:00:00Z' });
+    assert.match(gap[0].message, /2024-03-31 02:30 does not exist in Europe\/Amsterdam .* 2024-03-31T03:30:00\+02:00 \(2024-03-31T01:30:00\+00:00\)/);
+    assert.match(gap[1].message, /2024-10-27 02:30 happens twice .* \(2024-10-27T01:30:00\+00:00\)/);
+    check(amsterdam('30 * * * *'), [], { code: 'PF504', now: '2024-01-01T00:00:00Z' });
+    check(amsterdam('0 12 * * *'), [], { code: 'PF504', now: '2024-01-01T00:00:00Z' });
+    check(dag(AF3, 'schedule="30 2 * * *", start_date=pendulum.datetime(2024, 1, 1, tz="Asia/Seoul")'), [], { code: 'PF504', now: '2024-01-01T00:00:00Z' });
   });
 });

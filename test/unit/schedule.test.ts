@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import type { AirflowVersion } from '../../src/core/airflow/version';
 import { analyzeDagFile } from '../../src/core/dag/analyze';
 import { CronSchedule, isCronError } from '../../src/core/schedule/cron';
+import { describeSchedule } from '../../src/core/schedule/describe';
 import { dagSchedule, isScheduleProblem, scheduledRuns } from '../../src/core/schedule/runs';
 
 interface Expected {
@@ -188,5 +189,32 @@ describe('cron expressions as croniter reads them', () => {
     assert.match(error.message, /hour/);
     const columns = CronSchedule.parse('* * *');
     assert.ok(isCronError(columns) && /Exactly 5, 6 or 7 columns/.test(columns.message));
+  });
+});
+
+describe('schedules in words', () => {
+  const describeArgs = (args: string, airflow: AirflowVersion, locale: 'en' | 'ko') => {
+    const [dag] = analyzeDagFile(`import pendulum\nfrom datetime import timedelta\nfrom airflow import DAG\nwith DAG("d", ${args}):\n    pass\n`).dags;
+    const schedule = dagSchedule(dag, airflow);
+    if (isScheduleProblem(schedule)) assert.fail(schedule.message);
+    return describeSchedule(schedule, locale);
+  };
+
+  it('names the zone the cron runs in, in English and Korean', () => {
+    assert.equal(describeArgs(`schedule="30 0 * * *", ${START}`, 3, 'en'), 'At 00:30 (UTC time)');
+    assert.equal(describeArgs('schedule="0 9 * * 1-5", start_date=pendulum.datetime(2024, 1, 1, tz="Asia/Seoul")', 3, 'ko'), '09:00, 월요일부터 금요일까지 (Asia/Seoul 기준)');
+  });
+
+  it('says that both day fields mean either', () => {
+    assert.equal(describeArgs(`schedule="0 0 1 * MON", ${START}`, 3, 'en'),
+      'At 00:00, on day 1 of the month, and on Monday, when either the day of the month or the weekday matches (UTC time)');
+  });
+
+  it('describes the schedules that are not cron', () => {
+    assert.equal(describeArgs(`schedule=None, ${START}`, 3, 'en'), 'Never scheduled: runs only when triggered');
+    assert.equal(describeArgs(`schedule=timedelta(hours=6), ${START}`, 2, 'en'), 'Every 6 hours');
+    assert.equal(describeArgs(`schedule=timedelta(days=1, minutes=30), ${START}`, 3, 'en'), 'Every 1 day 30 minutes');
+    assert.equal(describeArgs(`${START}`, 2, 'ko'), '1일마다');
+    assert.equal(describeArgs(`schedule="@once", ${START}`, 2, 'ko'), '시작일에 한 번');
   });
 });

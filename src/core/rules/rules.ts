@@ -9,6 +9,7 @@ import type { Diagnostic, Fix, Severity, SourceRange } from '../diagnostics';
 import { childrenOf, sourceOf, type SyntaxNode, type Tree } from '../python/syntax';
 import { compareDateTimes } from '../python/dates';
 import { formatDateTime, pythonTypeName, type DateTimeValue, type DictEntry, type PyValue } from '../python/values';
+import { scheduleDiagnostics } from './scheduleRules';
 import { closest } from './similar';
 
 export interface RuleContext {
@@ -18,6 +19,8 @@ export interface RuleContext {
   readonly model: DagFileModel;
   readonly airflow: AirflowVersion;
   readonly catalog: Catalog;
+  /** The current time, for rules about what unpausing now would do; without it they are skipped. */
+  readonly now?: number;
 }
 
 /** Every rule's code, title and what it reports, for docs/rules.md, SARIF and the editor. */
@@ -43,6 +46,10 @@ export const RULES = {
   PF401: { title: 'schedule_interval', severity: 'warning' },
   PF402: { title: 'DummyOperator', severity: 'warning' },
   PF403: { title: 'Context key removed in Airflow 3', severity: 'warning' },
+  PF501: { title: 'Invalid schedule', severity: 'error' },
+  PF502: { title: 'Catchup creates many runs', severity: 'warning' },
+  PF503: { title: 'Cron hour written as local time', severity: 'info' },
+  PF504: { title: 'Schedule meets a DST change', severity: 'info' },
 } as const satisfies Record<string, { title: string; severity: Severity }>;
 
 export type RuleCode = keyof typeof RULES;
@@ -72,6 +79,7 @@ export function checkDagFile(context: RuleContext): Diagnostic[] {
     ...scheduleInterval(context),
     ...dummyOperator(context),
     ...removedContextKeys(context),
+    ...scheduleDiagnostics(context),
   ];
   // A default_args dict shared by several DAGs is reported once.
   const seen = new Set<string>();

@@ -29,8 +29,8 @@ export class CronSchedule {
   private constructor(
     /** The expression as Airflow hands it to croniter (presets expanded). */
     readonly expression: string,
-    /** The same in cron-parser's order (seconds first). */
-    private readonly parserExpression: string,
+    /** The same in cron-parser's and cronstrue's order (seconds first). */
+    readonly secondsFirst: string,
     /** Hour field `*`: Airflow then steps by elapsed time, so both hours of a DST fold run. */
     readonly coversEveryHour: boolean,
   ) {}
@@ -54,7 +54,14 @@ export class CronSchedule {
   }
 
   private iterator(wallMs: number): CronExpression {
-    return CronExpressionParser.parse(this.parserExpression, { currentDate: new Date(wallMs), tz: 'UTC' });
+    return CronExpressionParser.parse(this.secondsFirst, { currentDate: new Date(wallMs), tz: 'UTC' });
+  }
+
+  /** Both day fields restricted: croniter then fires when either matches. */
+  get daysEither(): boolean {
+    const fields = this.expression.split(/\s+/);
+    const restricted = (field: string) => field !== '*' && field !== '?';
+    return restricted(fields[2]) && restricted(fields[4]);
   }
 
   /** The first tick strictly after a wall-clock time. */

@@ -36,6 +36,8 @@ export interface DagSchedule {
   readonly cron?: CronSchedule;
   /** The schedule argument as written. */
   readonly scheduleArgument?: { readonly value: PyValue; readonly range: SourceRange };
+  /** The schedule in effect: the argument, or the version's default when there is none. */
+  readonly scheduleValue: PyValue;
 }
 
 function dagDate(dag: DagModel, name: 'start_date' | 'end_date'): PyValue | undefined {
@@ -85,7 +87,7 @@ export function dagSchedule(dag: DagModel, airflow: AirflowVersion): DagSchedule
   };
   const scheduleArgument = scheduleArg ? { value: scheduleArg.value, range: scheduleArg.valueRange } : undefined;
   const value: PyValue = scheduleArg?.value ?? (airflow === 2 ? { kind: 'timedelta', seconds: 86_400 } : { kind: 'none' });
-  const base = { zone, restriction, scheduleArgument };
+  const base = { zone, restriction, scheduleArgument, scheduleValue: value };
   switch (value.kind) {
     case 'none':
       return { ...base, timetable: new NullTimetable() };

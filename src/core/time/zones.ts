@@ -89,3 +89,14 @@ export function isoInZone(epochMs: number, zone: string): string {
 export function isKnownZone(zone: string): boolean {
   return zone === 'UTC' || zoneOffsetMs(zone, 0) !== undefined;
 }
+
+/** Whether a wall-clock time exists once, twice (a DST fold) or not at all (a DST gap) in a zone. */
+export function wallTimeKind(wallMs: number, zone: string): 'normal' | 'gap' | 'fold' {
+  if (zone === 'UTC') return 'normal';
+  const before = zoneOffsetMs(zone, wallMs - DAY_MS) ?? 0;
+  const after = zoneOffsetMs(zone, wallMs + DAY_MS) ?? 0;
+  if (before === after) return 'normal';
+  const beforeValid = zoneOffsetMs(zone, wallMs - before) === before;
+  const afterValid = zoneOffsetMs(zone, wallMs - after) === after;
+  return beforeValid && afterValid ? 'fold' : !beforeValid && !afterValid ? 'gap' : 'normal';
+}
