@@ -7,7 +7,9 @@ import { DocumentAnalyses, isDagFile } from './analyses';
 import { DagPanel } from './dagPanel';
 import { DiagnosticsPublisher } from './diagnostics';
 import { DagCodeActionProvider, DagCodeLensProvider, DagCompletionProvider, DagDefinitionProvider, DagHoverProvider } from './languageFeatures';
+import { openSchedulePreview } from './schedulePreview';
 import { Settings } from './settings';
+import { NextRunStatus } from './statusBar';
 import { DagSymbolProvider } from './symbols';
 import { WorkspaceDagIndex } from './workspaceIndex';
 
@@ -28,11 +30,12 @@ export function activate(context: vscode.ExtensionContext): void {
     index,
     new DiagnosticsPublisher(analyses, index, airflow.onDidChange),
     vscode.languages.registerDocumentSymbolProvider(PYTHON, new DagSymbolProvider(analyses), { label: 'Airflow DAGs' }),
-    vscode.languages.registerHoverProvider(PYTHON, new DagHoverProvider(analyses)),
+    vscode.languages.registerHoverProvider(PYTHON, new DagHoverProvider(analyses, settings)),
     vscode.languages.registerCompletionItemProvider(PYTHON, new DagCompletionProvider(analyses), ...DagCompletionProvider.triggerCharacters),
     vscode.languages.registerDefinitionProvider(PYTHON, new DagDefinitionProvider(analyses)),
     vscode.languages.registerCodeActionsProvider(PYTHON, new DagCodeActionProvider(analyses), DagCodeActionProvider.metadata),
-    vscode.languages.registerCodeLensProvider(PYTHON, new DagCodeLensProvider(analyses)),
+    vscode.languages.registerCodeLensProvider(PYTHON, new DagCodeLensProvider(analyses, settings)),
+    new NextRunStatus(analyses, settings),
     vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, new InspectReportProvider(analyses)),
     vscode.commands.registerCommand('preflight.showOutput', () => output.show()),
     vscode.commands.registerCommand('preflight.inspectDag', inspectActiveFile),
@@ -43,6 +46,18 @@ export function activate(context: vscode.ExtensionContext): void {
         return;
       }
       context.subscriptions.push(DagPanel.open(context.extensionUri, analyses, document));
+    }),
+    vscode.commands.registerCommand('preflight.previewSchedule', async (uri?: vscode.Uri, dagId?: string) => {
+      const document = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+      if (!document || !isDagFile(document)) {
+        void vscode.window.showInformationMessage('Airflow Preflight: open a DAG file to preview its schedule.');
+        return;
+      }
+      const file = analyses.get(document);
+      const dags = file.model.dags.map((d) => d.dagId);
+      const chosen = dagId ?? (dags.length > 1 ? await vscode.window.showQuickPick(dags, { placeHolder: 'Which DAG?' }) : dags[0]);
+      if (!chosen) return;
+      context.subscriptions.push(openSchedulePreview(file, chosen, settings.value.timezones));
     }),
     vscode.commands.registerCommand('preflight.runDag', (_uri?: vscode.Uri, dagId?: string) => {
       void vscode.window.showInformationMessage(`Airflow Preflight: local runs${dagId ? ` of ${dagId}` : ''} are not available yet; they come with the local simulator.`);

@@ -8,18 +8,22 @@ import { definitionAt } from '../core/features/definition';
 import { hoverAt } from '../core/features/hover';
 import { isDagFile, type DocumentAnalyses } from './analyses';
 import { toRange } from './convert';
+import { nextRunLabel, userLocale } from './schedulePreview';
+import type { Settings } from './settings';
 
 function catalogOf(file: CheckedFile) {
   return catalogFor(file.airflow);
 }
 
 export class DagHoverProvider implements vscode.HoverProvider {
-  constructor(private readonly analyses: DocumentAnalyses) {}
+  constructor(private readonly analyses: DocumentAnalyses, private readonly settings: Settings) {}
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     if (!isDagFile(document)) return undefined;
     const file = this.analyses.get(document);
-    const hover = hoverAt(file, document.offsetAt(position), catalogOf(file));
+    const hover = hoverAt(file, document.offsetAt(position), catalogOf(file), {
+      now: Date.now(), zones: this.settings.value.timezones, locale: userLocale(),
+    });
     return hover ? new vscode.Hover(new vscode.MarkdownString(hover.markdown), toRange(document, hover.range)) : undefined;
   }
 }
@@ -96,17 +100,20 @@ export class DagCodeActionProvider implements vscode.CodeActionProvider {
   }
 }
 
-/** Above each DAG: run it locally and open its graph. */
+/** Above each DAG: run it locally, open its graph, and its next run in the user's zone. */
 export class DagCodeLensProvider implements vscode.CodeLensProvider {
-  constructor(private readonly analyses: DocumentAnalyses) {}
+  constructor(private readonly analyses: DocumentAnalyses, private readonly settings: Settings) {}
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     if (!isDagFile(document)) return [];
-    return this.analyses.get(document).model.dags.flatMap((dag) => {
+    const file = this.analyses.get(document);
+    return file.model.dags.flatMap((dag) => {
       const range = toRange(document, dag.selectionRange);
+      const next = nextRunLabel(file, dag.dagId, this.settings.value.timezones, Date.now());
       return [
         new vscode.CodeLens(range, { title: '▶ Run locally', command: 'preflight.runDag', arguments: [document.uri, dag.dagId] }),
         new vscode.CodeLens(range, { title: 'Graph', command: 'preflight.showDag', arguments: [document.uri] }),
+        ...(next ? [new vscode.CodeLens(range, { title: next, command: 'preflight.previewSchedule', arguments: [document.uri, dag.dagId] })] : []),
       ];
     });
   }

@@ -85,6 +85,24 @@ describe('Language features in the editor', () => {
     }
   });
 
+  it('shows the next run in Seoul time above a scheduled DAG, and its preview opens', async () => {
+    const document = await openDagFile('dags/two_dags.py');
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 10);
+    const next = lenses.map((l) => l.command).filter((c) => c?.command === 'preflight.previewSchedule');
+    assert.deepEqual(next.map((c) => c!.title.replace(/\d/g, '9')), ['Next run: 9999-99-99 99:99 Asia/Seoul (9999-99-99 99:99 UTC)', 'Not scheduled']);
+    await vscode.commands.executeCommand(next[0]!.command, ...(next[0]!.arguments ?? []));
+    const tab = await waitFor(() => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'Schedule: fan_out'), 'the schedule preview');
+    await vscode.window.tabGroups.close(tab);
+  });
+
+  it('describes a schedule and its next runs in a hover', async () => {
+    const document = await openDagFile('dags/two_dags.py');
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, positionOf(document, '"@daily"', 2));
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.match(text, /At 00:00 \(UTC time\)\*\* — CronTriggerTimetable/);
+    assert.match(text, /\| runs at \(Asia\/Seoul\) \|/);
+  });
+
   it('reports a dag_id defined in another file, and stops when that file changes', async () => {
     const otherUri = workspaceFile('dags/shared_id_b.py');
     await vscode.workspace.fs.writeFile(otherUri, new TextEncoder().encode(

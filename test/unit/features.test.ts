@@ -126,3 +126,18 @@ describe('definition', () => {
 
   it('finds nothing on words that are not DAG objects', () => checkDefinition(`${HEADER}import o‸s\n`, undefined));
 });
+
+describe('schedule hover', () => {
+  it('describes the schedule, counts catchup runs and lists the next five runs in UTC and Seoul', () => {
+    const source = `${HEADER}with DAG("d", schedule="30 0 * ‸* *", start_date=pendulum.datetime(2024, 1, 1, tz="UTC"), catchup=True):\n    pass\n`;
+    const { file, offset } = at(source);
+    const hover = hoverAt(file, offset, catalogFor(3), { now: Date.parse('2024-01-03T12:00:00Z'), zones: ['UTC', 'Asia/Seoul'] });
+    assert.ok(hover);
+    const lines = hover.markdown.split('\n');
+    assert.equal(lines[0], '**At 00:30 (UTC time)** — CronTriggerTimetable (Airflow 3), catchup True');
+    assert.ok(lines.includes('Unpausing now creates 3 catch-up runs.'));
+    assert.ok(lines.includes('| ds | logical date (UTC) | data interval (UTC) | runs at (UTC) | runs at (Asia/Seoul) |'));
+    assert.ok(lines.includes('| 2024-01-04 | 2024-01-04 00:30 | 2024-01-04 00:30 – 2024-01-04 00:30 | 2024-01-04 00:30 | 2024-01-04 09:30 |'));
+    assert.equal(lines.filter((l) => /^\| 2024-01-0\d /.test(l)).length, 5);
+  });
+});

@@ -5,6 +5,15 @@ import type { CheckedFile } from '../check';
 import { effectiveArgument } from '../dag/effective';
 import type { SourceRange } from '../diagnostics';
 import { formatValue } from '../python/values';
+import { describeSchedule, type Locale } from '../schedule/describe';
+import { dagSchedule, futureRuns, isScheduleProblem, scheduledRuns } from '../schedule/runs';
+
+/** What schedule hovers need from the caller: the current time, the user's zones and language. */
+export interface HoverOptions {
+  readonly now: number;
+  readonly zones: readonly string[];
+  readonly locale?: Locale;
+}
 
 export interface Hover {
   readonly markdown: string;
@@ -24,8 +33,13 @@ function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-export function hoverAt(file: CheckedFile, offset: number, catalog: Catalog): Hover | undefined {
+export function hoverAt(file: CheckedFile, offset: number, catalog: Catalog, options?: HoverOptions): Hover | undefined {
   for (const dag of file.model.dags) {
+    const scheduleArg = dag.args.find((a) => (a.name === 'schedule' || a.name === 'schedule_interval') && contains(a.valueRange, offset));
+    if (scheduleArg && options) {
+      const markdown = scheduleMarkdown(file, dag.dagId, options);
+      if (markdown) return { markdown, range: scheduleArg.valueRange };
+    }
     for (const arg of dag.args) {
       if (arg.nameRange && contains(arg.nameRange, offset)) {
         return { markdown: parameterDoc(`${arg.name}` + ' (DAG argument)', catalog.dag[arg.name]), range: arg.nameRange };
@@ -70,4 +84,31 @@ export function hoverAt(file: CheckedFile, offset: number, catalog: Catalog): Ho
     }
   }
   return undefined;
+}
+
+/** The schedule in words, what unpausing now does, and the next five runs in UTC and the user's zones. */
+export function scheduleMarkdown(file: CheckedFile, dagId: string, options: HoverOptions): string | undefined {
+  const dag = file.model.dags.find((d) => d.dagId === dagId);
+  if (!dag) return undefined;
+  const schedule = dagSchedule(dag, file.airflow);
+  if (isScheduleProblem(schedule)) return `**Schedule of ${dagId}**\n\n${schedule.message}`;
+  const zones = options.zones.filter((z) => z !== 'UTC');
+  const runs = futureRuns(schedule, options.now, 5, zones);
+  const catchup = schedule.restriction.catchup ? scheduledRuns(schedule, { now: options.now, count: 10_001 }).due.length : 0;
+  const lines = [
+    `**${describeSchedule(schedule, options.locale)}** — ${schedule.timetable.name} (Airflow ${file.airflow}), catchup ${schedule.restriction.catchup ? 'True' : 'False'}`,
+  ];
+  if (schedule.restriction.catchup && catchup > 0) {
+    lines.push(`Unpausing now creates ${catchup > 10_000 ? 'more than 10,000' : catchup} catch-up run${catchup === 1 ? '' : 's'}.`);
+  }
+  if (runs.length === 0) {
+    lines.push('No run after now.');
+  } else {
+    const header = ['ds', 'logical date (UTC)', 'data interval (UTC)', 'runs at (UTC)', ...zones.map((z) => `runs at (${z})`)];
+    const time = (iso: string) => iso.slice(0, 16).replace('T', ' ');
+    const rows = runs.map((r) => [r.ds, time(r.logical_date), `${time(r.data_interval_start)} – ${time(r.data_interval_end)}`, time(r.run_after),
+      ...zones.map((z) => time(r.local[z].run_after))]);
+    lines.push([header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n'));
+  }
+  return lines.join('\n\n');
 }

@@ -160,3 +160,20 @@ export function scheduledRuns(schedule: DagSchedule, options: RunsOptions): { du
   }
   return { due, next: info ? describeRun(info, zones) : null };
 }
+
+/**
+ * The next `n` runs after `now` once the DAG is running: the same with or without catchup (catchup
+ * only decides what happens to the past), so the past is skipped as catchup=False does.
+ */
+export function futureRuns(schedule: DagSchedule, now: number, n: number, zones: readonly string[] = []): ScheduledRun[] {
+  const restriction = { ...schedule.restriction, catchup: false };
+  const runs: ScheduledRun[] = [];
+  let info = schedule.timetable.nextDagrunInfo(null, restriction, now);
+  for (let steps = 0; info && runs.length < n && steps < n + 1000; steps++) {
+    if (info.runAfter > now) runs.push(describeRun(info, zones));
+    const previous: DagRunInfo = info;
+    info = schedule.timetable.nextDagrunInfo(previous.dataInterval, restriction, now);
+    if (info && info.runAfter <= previous.runAfter && info.runAfter > now) break;
+  }
+  return runs;
+}
