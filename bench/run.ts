@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkFile } from '../src/core/check';
 import { analyzeDagFile, parseFile, type ParsedFile } from '../src/core/dag/analyze';
+import { CronSchedule } from '../src/core/schedule/cron';
+import { dagSchedule, isScheduleProblem, scheduledRuns } from '../src/core/schedule/runs';
 import { generateDagFile } from './generate';
 
 interface Row {
@@ -51,6 +53,70 @@ print(json.dumps(statistics.median(times)))
   return Number(result.stdout.trim());
 }
 
+/** The Python of the cached Airflow 2.10 environment, which has croniter and Airflow's timetables. */
+function airflowPython(): string {
+  const lines = spawnSync('sh', ['scripts/airflow/provision.sh', '2'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).stdout;
+  const python = /^2 (.+)$/m.exec(lines)?.[1];
+  if (!python) throw new Error('scripts/airflow/provision.sh did not give an Airflow 2.10 interpreter');
+  return python;
+}
+
+function timePython(python: string, script: string): number {
+  const result = spawnSync(python, ['-c', script], { encoding: 'utf8', env: { ...process.env, AIRFLOW_HOME: mkdtempSync(join(tmpdir(), 'preflight-bench-airflow-')) } });
+  if (result.status !== 0) throw new Error(`${python} failed: ${result.stderr}`);
+  return Number(result.stdout.trim().split('\n').pop());
+}
+
+/** One timed run each (the workloads are long enough): ten years of five-minute ticks, and a year of hourly catch-up runs. */
+function scheduleRows(): Row[] {
+  const python = airflowPython();
+  const rows: Row[] = [];
+  const cron = CronSchedule.parse('*/5 * * * *') as CronSchedule;
+  const from = Date.UTC(2024, 0, 1);
+  const until = Date.UTC(2034, 0, 1);
+  let start = process.hrtime.bigint();
+  let ticks = 0;
+  for (let t = from; t < until; t = cron.nextWall(t)) ticks++;
+  const oursTicks = Number(process.hrtime.bigint() - start) / 1e6;
+  const peerTicks = timePython(python, `
+import datetime, time
+from croniter import croniter
+it = croniter("*/5 * * * *", datetime.datetime(2024, 1, 1))
+end = datetime.datetime(2034, 1, 1)
+start = time.perf_counter(); n = 1
+while it.get_next(datetime.datetime) < end: n += 1
+print((time.perf_counter() - start) * 1000)
+assert n == ${ticks}, n
+`);
+  rows.push({ name: `10 years of */5 firings (${ticks.toLocaleString('en-US')} ticks)`, ours_ms: oursTicks, peer: 'croniter get_next', peer_ms: peerTicks, ratio: oursTicks / peerTicks });
+
+  const [dag] = analyzeDagFile('import pendulum\nfrom airflow import DAG\nwith DAG("d", schedule="@hourly", start_date=pendulum.datetime(2024, 1, 1, tz="UTC"), catchup=True):\n    pass\n').dags;
+  const schedule = dagSchedule(dag, 2);
+  if (isScheduleProblem(schedule)) throw new Error(schedule.message);
+  const now = Date.UTC(2025, 0, 1);
+  start = process.hrtime.bigint();
+  const { due } = scheduledRuns(schedule, { now, count: 1_000_000 });
+  const oursRuns = Number(process.hrtime.bigint() - start) / 1e6;
+  const peerRuns = timePython(python, `
+import time, pendulum, logging
+logging.disable(logging.CRITICAL)
+from airflow.timetables.interval import CronDataIntervalTimetable
+from airflow.timetables.base import TimeRestriction
+timetable = CronDataIntervalTimetable("0 * * * *", timezone=pendulum.timezone("UTC"))
+restriction = TimeRestriction(earliest=pendulum.datetime(2024, 1, 1, tz="UTC"), latest=None, catchup=True)
+now = pendulum.datetime(2025, 1, 1, tz="UTC")
+start = time.perf_counter(); last = None; n = 0
+while True:
+    info = timetable.next_dagrun_info(last_automated_data_interval=last, restriction=restriction)
+    if info is None or info.run_after > now: break
+    last = info.data_interval; n += 1
+print((time.perf_counter() - start) * 1000)
+assert n == ${due.length}, n
+`);
+  rows.push({ name: `a year of hourly catch-up runs (${due.length.toLocaleString('en-US')} runs)`, ours_ms: oursRuns, peer: 'Airflow 2.10 CronDataIntervalTimetable (croniter)', peer_ms: peerRuns, ratio: oursRuns / peerRuns });
+  return rows;
+}
+
 const scratch = mkdtempSync(join(tmpdir(), 'preflight-bench-'));
 try {
   const rows: Row[] = [];
@@ -80,6 +146,8 @@ try {
     checkFile({ file, text, parsed: previous }, 3);
     typed = !typed;
   }));
+
+  rows.push(...scheduleRows());
 
   const round = (n: number) => Math.round(n * 1000) / 1000;
   const results = { rows: rows.map((r) => ({ ...r, ours_ms: round(r.ours_ms), peer_ms: round(r.peer_ms), ratio: round(r.ratio) })) };

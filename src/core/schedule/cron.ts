@@ -3,6 +3,7 @@
 // is always run in UTC on wall-clock values, so that time zones and DST are handled by our own code
 // exactly as Airflow's `_cron.py` does (see ./timetables.ts).
 import { CronExpressionParser, type CronExpression } from 'cron-parser';
+import { FastCron } from './fastCron';
 
 /** `airflow/utils/dates.py` cron_presets, then croniter's own aliases. */
 const PRESETS: Readonly<Record<string, string>> = {
@@ -33,6 +34,8 @@ export class CronSchedule {
     readonly secondsFirst: string,
     /** Hour field `*`: Airflow then steps by elapsed time, so both hours of a DST fold run. */
     readonly coversEveryHour: boolean,
+    /** The quick stepper, for expressions without `L` and `#`. */
+    private readonly fast: FastCron | undefined,
   ) {}
 
   static parse(text: string): CronSchedule | CronError {
@@ -45,12 +48,13 @@ export class CronSchedule {
     // croniter puts seconds last; cron-parser first.
     const ordered = fields.length === 6 ? [fields[5], ...fields.slice(0, 5)] : fields;
     const parserExpression = ordered.join(' ');
+    let parsed: CronExpression;
     try {
-      CronExpressionParser.parse(parserExpression, { tz: 'UTC' });
+      parsed = CronExpressionParser.parse(parserExpression, { tz: 'UTC' });
     } catch (error) {
       return locateError(text, fields, error instanceof Error ? error.message : String(error));
     }
-    return new CronSchedule(expression, parserExpression, fields[1] === '*');
+    return new CronSchedule(expression, parserExpression, fields[1] === '*', FastCron.from(parsed));
   }
 
   private iterator(wallMs: number): CronExpression {
@@ -66,11 +70,20 @@ export class CronSchedule {
 
   /** The first tick strictly after a wall-clock time. */
   nextWall(wallMs: number): number {
-    return this.iterator(wallMs).next().getTime();
+    return this.fast ? this.fast.next(wallMs) : this.iterator(wallMs).next().getTime();
   }
 
   /** The last tick strictly before a wall-clock time. */
   prevWall(wallMs: number): number {
+    return this.fast ? this.fast.prev(wallMs) : this.iterator(wallMs).prev().getTime();
+  }
+
+  /** The same steps through cron-parser alone: the reference the quick stepper is tested against. */
+  referenceNextWall(wallMs: number): number {
+    return this.iterator(wallMs).next().getTime();
+  }
+
+  referencePrevWall(wallMs: number): number {
     return this.iterator(wallMs).prev().getTime();
   }
 }
