@@ -3,11 +3,12 @@
 import { parseArgs } from 'node:util';
 import type { AirflowVersion } from './core/airflow/version';
 import { checkFile, checkFiles, looksLikeDagFile, type CheckedFile } from './core/check';
+import type { DagModel } from './core/dag/model';
 import { diagnosticReport, inspectReport, type DagReport, type DiagnosticReport } from './core/dag/report';
 import { LineIndex } from './core/python/lines';
 import { sarifLog } from './core/report/sarif';
 import { describeSchedule } from './core/schedule/describe';
-import { dagSchedule, isScheduleProblem, scheduledRuns, type ScheduledRun } from './core/schedule/runs';
+import { dagSchedule, futureRuns, isScheduleProblem, scheduledRuns, type ScheduledRun } from './core/schedule/runs';
 import { isKnownZone } from './core/time/zones';
 import { moduleReaderFor } from './node/modules';
 import { pythonFilesIn, readText } from './node/files';
@@ -180,12 +181,14 @@ function schedule(files: string[], options: Options): number {
 
 /** The product's main job on a folder of DAGs; later steps (schedule, render, run) join it here. */
 function demo(paths: string[], options: Options): number {
-  const checked = checkFiles(dagSources(paths), options.airflow, currentTime(options));
+  const now = currentTime(options);
+  const checked = checkFiles(dagSources(paths), options.airflow, now);
   for (const file of checked) {
     const report = inspectReport(file.file, file.text, file.model, file.airflow, file.diagnostics);
     if (report.dags.length === 0 && report.diagnostics.length === 0) continue;
     console.log(`\n${file.file} (Airflow ${file.airflow} rules)`);
     printDags(report.dags);
+    for (const dag of file.model.dags) printScheduleSummary(dag, file.airflow, now, options.tz);
     printDiagnostics(report.diagnostics);
   }
   const dagCount = checked.reduce((n, c) => n + c.model.dags.length, 0);
@@ -193,6 +196,20 @@ function demo(paths: string[], options: Options): number {
   const errorCount = reports(checked).filter((d) => d.severity === 'error').length;
   console.log(`\n${checked.length} files, ${dagCount} DAGs, ${taskCount} tasks, ${errorCount} errors`);
   return 0;
+}
+
+/** One line per DAG: its schedule in words, what unpausing now creates, and its next run in the user's zones. */
+function printScheduleSummary(dag: DagModel, airflow: AirflowVersion, now: number, zones: readonly string[]): void {
+  const schedule = dagSchedule(dag, airflow);
+  if (isScheduleProblem(schedule)) {
+    console.log(`  ${dag.dagId} schedule: ${schedule.message}`);
+    return;
+  }
+  const local = zones.filter((z) => z !== 'UTC');
+  const due = scheduledRuns(schedule, { now, count: 10_000 }).due.length;
+  const [next] = futureRuns(schedule, now, 1, local);
+  const when = next ? [`${next.run_after} UTC`, ...local.map((z) => `${next.local[z].run_after} ${z}`)].join(' = ') : 'none';
+  console.log(`  ${dag.dagId} schedule: ${describeSchedule(schedule)}; unpausing now creates ${due} run${due === 1 ? '' : 's'}; next run ${when}`);
 }
 
 function printDags(dags: DagReport[]): void {

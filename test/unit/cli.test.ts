@@ -103,10 +103,47 @@ describe('preflight check', () => {
   });
 });
 
+describe('preflight schedule', () => {
+  it('prints the due runs and the next one in the JSON contract, with local times', () => {
+    const { status, stdout } = preflight('schedule', 'examples/dags/af2_daily_kst_catchup.py', '--now', '2024-01-03T12:00:00+00:00', '--json');
+    assert.equal(status, 0);
+    const result = JSON.parse(stdout);
+    assert.deepEqual([result.dag_id, result.timetable, result.description], ['af2_daily_kst_catchup', 'CronDataIntervalTimetable', 'At 00:30 (UTC time)']);
+    assert.deepEqual(result.due.map((r: { run_id: string }) => r.run_id), ['scheduled__2024-01-01T00:30:00+00:00', 'scheduled__2024-01-02T00:30:00+00:00']);
+    assert.deepEqual(result.next, {
+      run_id: 'scheduled__2024-01-03T00:30:00+00:00',
+      logical_date: '2024-01-03T00:30:00+00:00',
+      data_interval_start: '2024-01-03T00:30:00+00:00',
+      data_interval_end: '2024-01-04T00:30:00+00:00',
+      run_after: '2024-01-04T00:30:00+00:00',
+      ds: '2024-01-03',
+      local: {
+        UTC: { logical_date: '2024-01-03T00:30:00+00:00', run_after: '2024-01-04T00:30:00+00:00' },
+        'Asia/Seoul': { logical_date: '2024-01-03T09:30:00+09:00', run_after: '2024-01-04T09:30:00+09:00' },
+      },
+    });
+  });
+
+  it('follows --airflow, --count, --dag and --tz, and rejects bad values', () => {
+    const args = ['schedule', 'test/fixtures/workspace/dags/two_dags.py', '--now', '2024-01-03T12:00:00Z', '--json', '--dag', 'fan_out'];
+    const on3 = JSON.parse(preflight(...args, '--tz', 'America/New_York').stdout);
+    assert.equal(on3.timetable, 'CronTriggerTimetable');
+    assert.deepEqual(on3.due.map((r: { logical_date: string }) => r.logical_date), ['2024-01-03T00:00:00+00:00'], 'catchup defaults to False on 3');
+    assert.deepEqual(Object.keys(on3.next.local), ['America/New_York']);
+    const on2 = JSON.parse(preflight(...args, '--airflow', '2', '--count', '1').stdout);
+    assert.equal(on2.timetable, 'CronDataIntervalTimetable');
+    assert.deepEqual([on2.due.length, on2.next.logical_date], [1, '2024-01-02T00:00:00+00:00']);
+    assert.equal(preflight(...args, '--tz', 'Mars/Olympus').status, 2);
+    assert.equal(preflight('schedule', 'test/fixtures/workspace/dags/two_dags.py', '--now', 'yesterday').status, 2);
+    assert.equal(preflight('schedule', 'test/fixtures/workspace/dags/two_dags.py', '--dag', 'nope').status, 2);
+  });
+});
+
 describe('preflight demo', () => {
   it('summarises every DAG file of the examples', () => {
-    const { status, stdout } = preflight('demo', 'examples/dags');
+    const { status, stdout } = preflight('demo', 'examples/dags', '--now', '2024-01-03T12:00:00Z');
     assert.equal(status, 0);
+    assert.match(stdout, /af2_daily_kst_catchup schedule: At 00:30 \(UTC time\); unpausing now creates 2 runs; next run 2024-01-04T00:30:00\+00:00 UTC = 2024-01-04T09:30:00\+09:00 Asia\/Seoul/);
     assert.match(stdout, /DAG af3_xcom_fan_out \(line \d+\): 3 tasks/);
     assert.match(stdout, /\d+ files, 9 DAGs, \d+ tasks, 0 errors/);
   });
