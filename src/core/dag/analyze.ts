@@ -146,7 +146,7 @@ type Value =
   | { readonly kind: 'none' }
   | { readonly kind: 'seq'; readonly items: readonly Value[] }
   | { readonly kind: 'dict'; readonly entries: ReadonlyMap<string, Entry> }
-  | Extract<PyValue, { kind: 'datetime' | 'timedelta' | 'timezone' | 'now' }>
+  | Extract<PyValue, { kind: 'datetime' | 'timedelta' | 'relativedelta' | 'timezone' | 'now' | 'timetable' }>
   /** A classic operator, or the XComArg of a TaskFlow call or of `operator.output` (`xcom`). */
   | { readonly kind: 'task'; readonly task: TaskBuilder; readonly xcom: boolean }
   | { readonly kind: 'group'; readonly group: GroupBuilder }
@@ -868,6 +868,15 @@ class Analyzer {
           : positional[0]?.kind === 'num' ? { kind: 'str', value: String(positional[0].value) } : fromClock ?? UNKNOWN;
       default: {
         const taskId = keyword('task_id');
+        // A timetable object (`schedule=CronTriggerTimetable(...)`) is kept with its arguments.
+        if (taskId === undefined && name.endsWith('Timetable')) {
+          return {
+            kind: 'timetable',
+            className: name,
+            positional: positional.map(publicValue),
+            keywords: new Map(evaluated.filter((a) => a.keyword).map((a) => [a.keyword!, publicValue(a.value)])),
+          };
+        }
         if (taskId?.kind !== 'str') return fromClock ?? UNKNOWN;
         return this.createTask(taskId.value, operatorClassName(qualifiedName), 'operator', node, keyword('dag'), evaluated);
       }
@@ -889,6 +898,7 @@ class Analyzer {
     else if (name === 'timedelta' || (name === 'duration' && module === 'pendulum')) result = dates.timedelta(values);
     else if ((name === 'timezone' && (module === 'pendulum' || module === 'pytz')) || name === 'ZoneInfo' || (name === 'Timezone' && module === 'pendulum')) result = dates.timezone(values);
     else if (name === 'parse' && module === 'pendulum') result = dates.pendulumParse(values);
+    else if (name === 'relativedelta') result = dates.relativedelta(values);
     if (result === null) return undefined;
     return (result ?? UNKNOWN) as Value;
   }
@@ -1098,7 +1108,7 @@ function arithmetic(op: '+' | '-', left: Value, right: Value): Value {
 }
 
 /** The names `dateCall` interprets; anything else is not a date, and is not looked at twice. */
-const DATE_CONSTRUCTORS = new Set(['datetime', 'DateTime', 'timedelta', 'duration', 'timezone', 'ZoneInfo', 'Timezone', 'parse']);
+const DATE_CONSTRUCTORS = new Set(['datetime', 'DateTime', 'timedelta', 'duration', 'timezone', 'ZoneInfo', 'Timezone', 'parse', 'relativedelta']);
 
 function rangeValue(args: Value[]): Value {
   const numbers = args.map((a) => (a.kind === 'num' && Number.isInteger(a.value) ? a.value : undefined));

@@ -123,3 +123,34 @@ export function compareDateTimes(a: DateTimeValue, b: DateTimeValue): number | u
   const key = (v: DateTimeValue) => Date.UTC(v.year, v.month - 1, v.day, v.hour, v.minute, v.second);
   return key(a) - key(b);
 }
+
+/** `relativedelta(years=, months=, weeks=, days=, hours=, minutes=, seconds=)`, relative units only. */
+export function relativedelta(args: CallValues): PyValue | undefined {
+  if (args.positional.length > 0) return undefined;
+  const whole = (name: string) => integer(args.keywords.get(name), 0);
+  const years = whole('years');
+  const months = whole('months');
+  const known = new Set(['years', 'months', 'weeks', 'days', 'hours', 'minutes', 'seconds']);
+  if (years === undefined || months === undefined || [...args.keywords.keys()].some((k) => !known.has(k))) return undefined;
+  let seconds = 0;
+  for (const [unit, factor] of [['weeks', 604800], ['days', 86400], ['hours', 3600], ['minutes', 60], ['seconds', 1]] as const) {
+    const amount = number(args.keywords.get(unit));
+    if (amount === undefined) return undefined;
+    seconds += amount * factor;
+  }
+  return { kind: 'relativedelta', years, months, seconds };
+}
+
+/**
+ * `datetime + relativedelta` as dateutil computes it: years and months first, the day clamped to the
+ * length of the month reached, then the fixed part. `sign` -1 subtracts.
+ */
+export function addRelativeDelta(epochMs: number, delta: { years: number; months: number; seconds: number }, sign: 1 | -1): number {
+  const d = new Date(epochMs);
+  const totalMonths = d.getUTCFullYear() * 12 + d.getUTCMonth() + sign * (delta.years * 12 + delta.months);
+  const year = Math.floor(totalMonths / 12);
+  const month = totalMonths - year * 12;
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  const moved = Date.UTC(year, month, Math.min(d.getUTCDate(), lastDay), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds());
+  return moved + sign * delta.seconds * 1000;
+}

@@ -30,6 +30,10 @@ export type PyValue =
   | { readonly kind: 'dict'; readonly entries: ReadonlyMap<string, DictEntry> }
   | DateTimeValue
   | { readonly kind: 'timedelta'; readonly seconds: number }
+  /** dateutil's `relativedelta`: calendar years and months, then a fixed duration. */
+  | { readonly kind: 'relativedelta'; readonly years: number; readonly months: number; readonly seconds: number }
+  /** A timetable object passed as `schedule=`: `CronTriggerTimetable("0 0 * * *", timezone="UTC")`. */
+  | { readonly kind: 'timetable'; readonly className: string; readonly positional: readonly PyValue[]; readonly keywords: ReadonlyMap<string, PyValue> }
   | { readonly kind: 'timezone'; readonly name: string }
   /** The result of a clock call such as `datetime.now()`: different at every parse of the file. */
   | { readonly kind: 'now'; readonly call: string; readonly range: SourceRange }
@@ -84,6 +88,8 @@ export function formatValue(value: PyValue): string | undefined {
     }
     case 'datetime': return formatDateTime(value);
     case 'timedelta': return formatTimedelta(value.seconds);
+    case 'relativedelta': return `relativedelta(${[value.years ? `years=${value.years}` : '', value.months ? `months=${value.months}` : '', value.seconds ? `seconds=${value.seconds}` : ''].filter(Boolean).join(', ')})`;
+    case 'timetable': return `${value.className}(...)`;
     case 'timezone': return `timezone(${JSON.stringify(value.name)})`;
     case 'now': return `${value.call}()`;
     case 'function': return value.name;

@@ -27,7 +27,7 @@ export function scheduleDiagnostics(context: RuleContext): Diagnostic[] {
   for (const dag of context.model.dags) {
     const schedule = dagSchedule(dag, context.airflow);
     if (isScheduleProblem(schedule)) {
-      if (schedule.cron || /must be positive/.test(schedule.message)) found.push(invalidSchedule(context.text, schedule.message, schedule.range, schedule.cron?.field));
+      if (schedule.invalid) found.push(invalidSchedule(context.text, schedule.message, schedule.range, schedule.cron?.field));
       continue;
     }
     if (context.now !== undefined) found.push(...catchupStorm(dag, schedule, context));

@@ -45,8 +45,19 @@ export class CronSchedule {
     if (fields.length !== 5 && fields.length !== 6) {
       return { message: `Exactly 5, 6 or 7 columns has to be specified for iterator expression (got ${fields.length}).` };
     }
+    // croniter refuses `L` in the day-of-week field (`5L`), which cron-parser would accept.
+    if (/L/i.test(fields[4])) return locateError(text, fields, 'croniter does not accept L in the day-of-week field', 4);
+    // croniter's `15W` (the weekday nearest the 15th) is not cron-parser syntax: those days are taken
+    // out of the expression it parses and matched by the quick stepper.
+    const nearest: number[] = [];
+    const days = fields[2].split(',').filter((item) => {
+      const w = /^(\d{1,2})W$/i.exec(item);
+      if (w) nearest.push(Number(w[1]));
+      return !w;
+    });
+    const parsedFields = nearest.length > 0 ? [...fields.slice(0, 2), days.length > 0 ? days.join(',') : String(nearest[0]), ...fields.slice(3)] : fields;
     // croniter puts seconds last; cron-parser first.
-    const ordered = fields.length === 6 ? [fields[5], ...fields.slice(0, 5)] : fields;
+    const ordered = parsedFields.length === 6 ? [parsedFields[5], ...parsedFields.slice(0, 5)] : parsedFields;
     const parserExpression = ordered.join(' ');
     let parsed: CronExpression;
     try {
@@ -54,7 +65,9 @@ export class CronSchedule {
     } catch (error) {
       return locateError(text, fields, error instanceof Error ? error.message : String(error));
     }
-    return new CronSchedule(expression, parserExpression, fields[1] === '*', FastCron.from(parsed));
+    const fast = FastCron.from(parsed, nearest, days.length > 0);
+    if (nearest.length > 0 && !fast) return locateError(text, fields, 'W cannot be combined with L or #', 2);
+    return new CronSchedule(expression, parserExpression, fields[1] === '*', fast);
   }
 
   private iterator(wallMs: number): CronExpression {
@@ -88,8 +101,8 @@ export class CronSchedule {
   }
 }
 
-/** Finds the field at fault by parsing each field alone, with every other field a wildcard. */
-function locateError(text: string, fields: string[], message: string): CronError {
+/** Finds the field at fault (`known`, or by parsing each field alone with every other field a wildcard). */
+function locateError(text: string, fields: string[], message: string, known?: number): CronError {
   const positions: { from: number; to: number }[] = [];
   let cursor = 0;
   for (const field of fields) {
@@ -97,6 +110,7 @@ function locateError(text: string, fields: string[], message: string): CronError
     positions.push({ from, to: from + field.length });
     cursor = from + field.length;
   }
+  if (known !== undefined) return { message: `Invalid ${FIELD_NAMES[known]} field '${fields[known]}': ${message}`, field: { index: known, ...positions[known] } };
   for (let index = 0; index < fields.length; index++) {
     const alone = fields.map((f, i) => (i === index ? f : '*'));
     const ordered = alone.length === 6 ? [alone[5], ...alone.slice(0, 5)] : alone;

@@ -13,6 +13,8 @@ const SEARCH_DAYS = 366 * 8;
 
 export class FastCron {
   private constructor(
+    /** Days of month written `15W`: the weekday nearest to each, in the same month. */
+    private readonly nearestWeekdayOf: readonly number[],
     private readonly seconds: readonly number[],
     private readonly minutes: readonly number[],
     private readonly hours: readonly number[],
@@ -23,16 +25,20 @@ export class FastCron {
     private readonly dayRule: 'any' | 'dom' | 'dow' | 'either',
   ) {}
 
-  /** A fast stepper for a parsed expression, or undefined when it uses `L` or `#`. */
-  static from(expression: CronExpression): FastCron | undefined {
+  /**
+   * A fast stepper for a parsed expression, or undefined when it uses `L` or `#`. `nearest` are the
+   * `W` days taken out of the expression; `plainDays` says whether other days remain in its field.
+   */
+  static from(expression: CronExpression, nearest: readonly number[] = [], plainDays = true): FastCron | undefined {
     const fields = expression.fields;
-    const dom = fields.dayOfMonth.values;
+    const dom = plainDays ? fields.dayOfMonth.values : [];
     if (dom.some((v) => typeof v !== 'number') || fields.dayOfWeek.nthDay || fields.dayOfWeek.values.some((v) => typeof v !== 'number')) return undefined;
     const numbers = (values: readonly unknown[]) => [...new Set(values as number[])].sort((a, b) => a - b);
     const dow = new Set((fields.dayOfWeek.values as number[]).map((d) => d % 7));
-    const domWild = fields.dayOfMonth.isWildcard;
+    const domWild = fields.dayOfMonth.isWildcard && nearest.length === 0;
     const dowWild = fields.dayOfWeek.isWildcard;
     return new FastCron(
+      nearest,
       numbers(fields.second.values),
       numbers(fields.minute.values),
       numbers(fields.hour.values),
@@ -48,10 +54,15 @@ export class FastCron {
     if (!this.months.has(month)) return false;
     switch (this.dayRule) {
       case 'any': return true;
-      case 'dom': return this.daysOfMonth.has(date.getUTCDate());
+      case 'dom': return this.domMatches(date);
       case 'dow': return this.daysOfWeek.has(date.getUTCDay());
-      case 'either': return this.daysOfMonth.has(date.getUTCDate()) || this.daysOfWeek.has(date.getUTCDay());
+      case 'either': return this.domMatches(date) || this.daysOfWeek.has(date.getUTCDay());
     }
+  }
+
+  private domMatches(date: Date): boolean {
+    const day = date.getUTCDate();
+    return this.daysOfMonth.has(day) || this.nearestWeekdayOf.some((target) => nearestWeekday(date, target) === day);
   }
 
   /** The first tick strictly after `wallMs` (whole seconds). */
@@ -119,4 +130,20 @@ export class FastCron {
     }
     return undefined;
   }
+}
+
+/**
+ * The weekday nearest to day `target` of the date's month, never leaving the month: a Saturday
+ * moves to Friday (or to Monday when it is the 1st), a Sunday to Monday (or to Friday when it is the
+ * month's last day). A target past the month's end has none.
+ */
+function nearestWeekday(date: Date, target: number): number | undefined {
+  const year = date.getUTCFullYear();
+  const month = date.getUTCMonth();
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  if (target > lastDay) return undefined;
+  const weekday = new Date(Date.UTC(year, month, target)).getUTCDay();
+  if (weekday === 6) return target === 1 ? 3 : target - 1;
+  if (weekday === 0) return target === lastDay ? target - 2 : target + 1;
+  return target;
 }

@@ -4,7 +4,8 @@
 import type { AirflowVersion } from '../airflow/version';
 import { argument, type DagModel } from '../dag/model';
 import type { SourceRange } from '../diagnostics';
-import type { DateTimeValue, PyValue } from '../python/values';
+import type { PyValue } from '../python/values';
+import { addRelativeDelta } from '../python/dates';
 import { isoInZone, toEpochMs, utcIso } from '../time/zones';
 import { CronSchedule, isCronError, type CronError } from './cron';
 import {
@@ -16,6 +17,7 @@ import {
   NullTimetable,
   OnceTimetable,
   type DagRunInfo,
+  type Delta,
   type TimeRestriction,
   type Timetable,
 } from './timetables';
@@ -25,11 +27,14 @@ export interface ScheduleProblem {
   readonly message: string;
   readonly range?: SourceRange;
   readonly cron?: CronError;
+  /** Airflow itself refuses the DAG for this (rather than Preflight not knowing enough). */
+  readonly invalid?: boolean;
 }
 
 export interface DagSchedule {
   readonly timetable: Timetable;
-  /** The DAG's time zone, in which cron runs: the start date's, else UTC. */
+  readonly airflow: AirflowVersion;
+  /** The time zone cron runs in: the timetable's, else the start date's, else UTC. */
   readonly zone: string;
   readonly restriction: TimeRestriction;
   /** The cron expression as Airflow evaluates it, when the schedule is one. */
@@ -60,13 +65,43 @@ function instant(value: PyValue | undefined): number | null | 'unknown' {
   return 'unknown';
 }
 
+/** A zone given as a string or a timezone object. */
+function zoneOf(value: PyValue | undefined): string | undefined {
+  if (value?.kind === 'timezone') return value.name;
+  if (value?.kind === 'str') return value.value === 'utc' ? 'UTC' : value.value;
+  return undefined;
+}
+
 /** The DAG's time zone (`DAG.__init__` / `_extract_tz`): the start date's zone if it has one, else UTC. */
 function dagZone(dag: DagModel): string {
-  const start = argument(dag, 'start_date')?.value;
-  if (start?.kind === 'datetime' && start.tz) return start.tz;
-  const fromDefaults = dag.defaultArgs.get('start_date')?.value;
-  if (fromDefaults?.kind === 'datetime' && fromDefaults.tz) return (fromDefaults as DateTimeValue).tz!;
+  for (const start of [argument(dag, 'start_date')?.value, dag.defaultArgs.get('start_date')?.value]) {
+    if (start?.kind === 'datetime' && start.tz) return start.tz;
+  }
   return 'UTC';
+}
+
+/**
+ * The latest logical date (`_time_restriction`): the DAG's end_date, unless every task has its own
+ * end_date, in which case the latest of those and the DAG's.
+ */
+function latestDate(dag: DagModel): number | null | 'unknown' {
+  const own = instant(dagDate(dag, 'end_date'));
+  if (own === 'unknown' || dag.tasks.length === 0) return own;
+  const taskEnds = dag.tasks.map((t) => instant(argument(t, 'end_date')?.value));
+  if (taskEnds.some((e) => e === null)) return own;
+  if (taskEnds.some((e) => e === 'unknown')) return 'unknown';
+  return Math.max(...(taskEnds as number[]), ...(own === null ? [] : [own]));
+}
+
+function deltaOf(value: PyValue): Delta | undefined {
+  if (value.kind === 'timedelta') return { kind: 'fixed', ms: Math.round(value.seconds * 1000) };
+  if (value.kind === 'relativedelta') return { kind: 'calendar', years: value.years, months: value.months, seconds: value.seconds };
+  return undefined;
+}
+
+/** Airflow rejects a delta that does not move time forward (`schedule interval must be positive`). */
+function isPositive(delta: Delta): boolean {
+  return delta.kind === 'fixed' ? delta.ms > 0 : addRelativeDelta(0, delta, 1) > 0;
 }
 
 /** How Airflow turns `schedule=` into a timetable, per version (§1.2, §9). */
@@ -74,9 +109,8 @@ export function dagSchedule(dag: DagModel, airflow: AirflowVersion): DagSchedule
   const removed = airflow === 3 ? argument(dag, 'schedule_interval') : undefined;
   if (removed) return { message: 'schedule_interval was removed in Airflow 3: this DAG does not load. Use schedule=.', range: removed.nameRange };
   const scheduleArg = argument(dag, 'schedule') ?? (airflow === 2 ? argument(dag, 'schedule_interval') : undefined);
-  const zone = dagZone(dag);
   const start = instant(dagDate(dag, 'start_date'));
-  const end = instant(dagDate(dag, 'end_date'));
+  const end = latestDate(dag);
   if (start === 'unknown' || end === 'unknown') return { message: 'The start_date or end_date of this DAG is not known before it runs.' };
   const catchupArg = argument(dag, 'catchup');
   if (catchupArg && catchupArg.value.kind !== 'bool') return { message: 'catchup is not a literal True or False.', range: catchupArg.valueRange };
@@ -87,25 +121,67 @@ export function dagSchedule(dag: DagModel, airflow: AirflowVersion): DagSchedule
   };
   const scheduleArgument = scheduleArg ? { value: scheduleArg.value, range: scheduleArg.valueRange } : undefined;
   const value: PyValue = scheduleArg?.value ?? (airflow === 2 ? { kind: 'timedelta', seconds: 86_400 } : { kind: 'none' });
-  const base = { zone, restriction, scheduleArgument, scheduleValue: value };
+  const base = { airflow, zone: dagZone(dag), restriction, scheduleArgument, scheduleValue: value };
+  const range = scheduleArg?.valueRange;
+  const delta = deltaOf(value);
+  if (delta) {
+    if (!isPositive(delta)) return { message: 'schedule interval must be positive.', range, invalid: true };
+    return { ...base, timetable: airflow === 2 ? new DeltaDataIntervalTimetable(delta, airflow) : new DeltaTriggerTimetable(delta, airflow) };
+  }
   switch (value.kind) {
     case 'none':
       return { ...base, timetable: new NullTimetable() };
-    case 'timedelta': {
-      const deltaMs = Math.round(value.seconds * 1000);
-      if (deltaMs <= 0) return { message: `schedule interval must be positive, not ${value.seconds} seconds`, range: scheduleArg?.valueRange };
-      return { ...base, timetable: airflow === 2 ? new DeltaDataIntervalTimetable(deltaMs, airflow) : new DeltaTriggerTimetable(deltaMs, airflow) };
-    }
     case 'str': {
       if (value.value === '@once') return { ...base, timetable: new OnceTimetable(airflow) };
-      if (value.value === '@continuous') return { ...base, timetable: new ContinuousTimetable() };
+      if (value.value === '@continuous') {
+        // The default max_active_runs is 16, so a continuous DAG must say 1 (§1.7).
+        const maxActive = argument(dag, 'max_active_runs')?.value;
+        if (maxActive?.kind !== 'num' || maxActive.value > 1) {
+          return { message: 'Invalid max_active_runs: @continuous requires max_active_runs <= 1 (the default is 16).', range, invalid: true };
+        }
+        return { ...base, timetable: new ContinuousTimetable() };
+      }
       const cron = CronSchedule.parse(value.value);
-      if (isCronError(cron)) return { message: cron.message, range: scheduleArg?.valueRange, cron };
-      const timetable = airflow === 2 ? new CronDataIntervalTimetable(cron, zone, airflow) : new CronTriggerTimetable(cron, zone, airflow);
+      if (isCronError(cron)) return { message: cron.message, range, cron, invalid: true };
+      const timetable = airflow === 2 ? new CronDataIntervalTimetable(cron, base.zone, airflow) : new CronTriggerTimetable(cron, base.zone, airflow);
       return { ...base, timetable, cron };
     }
+    case 'timetable':
+      return explicitTimetable(value, airflow, base, range);
     default:
-      return { message: 'This schedule (a timetable, an asset or a computed value) is not a time-based schedule Airflow Preflight can preview.', range: scheduleArg?.valueRange };
+      return { message: 'This schedule (an asset or a computed value) is not a time-based schedule Airflow Preflight can preview.', range };
+  }
+}
+
+/** A timetable object given as the schedule: its own arguments decide everything, its zone included. */
+function explicitTimetable(value: Extract<PyValue, { kind: 'timetable' }>, airflow: AirflowVersion,
+  base: Omit<DagSchedule, 'timetable'>, range: SourceRange | undefined): DagSchedule | ScheduleProblem {
+  const argumentOf = (name: string, index: number) => value.keywords.get(name) ?? value.positional[index];
+  const zone = zoneOf(argumentOf('timezone', 1)) ?? 'UTC';
+  const intervalArg = value.keywords.get('interval');
+  const interval = intervalArg ? deltaOf(intervalArg) : { kind: 'fixed', ms: 0 } as Delta;
+  if (!interval || interval.kind !== 'fixed') return { message: `The interval of ${value.className} is not known statically.`, range };
+  switch (value.className) {
+    case 'CronDataIntervalTimetable':
+    case 'CronTriggerTimetable': {
+      const expression = argumentOf('cron', 0);
+      if (expression?.kind !== 'str') return { message: `The cron expression of ${value.className} is not known statically.`, range };
+      const cron = CronSchedule.parse(expression.value);
+      if (isCronError(cron)) return { message: cron.message, range, invalid: true };
+      const timetable = value.className === 'CronDataIntervalTimetable'
+        ? new CronDataIntervalTimetable(cron, zone, airflow)
+        : new CronTriggerTimetable(cron, zone, airflow, interval.ms);
+      return { ...base, zone, timetable, cron };
+    }
+    case 'DeltaDataIntervalTimetable':
+    case 'DeltaTriggerTimetable': {
+      const delta = deltaOf(argumentOf('delta', 0) ?? { kind: 'unknown' });
+      if (!delta) return { message: `The delta of ${value.className} is not known statically.`, range };
+      const timetable = value.className === 'DeltaDataIntervalTimetable' ? new DeltaDataIntervalTimetable(delta, airflow) : new DeltaTriggerTimetable(delta, airflow, interval.ms);
+      return { ...base, timetable };
+    }
+    default:
+      return { message: `${value.className} is not a timetable Airflow Preflight can preview yet.`, range };
   }
 }
 
@@ -123,10 +199,11 @@ export interface ScheduledRun {
   readonly local: Readonly<Record<string, { readonly logical_date: string; readonly run_after: string }>>;
 }
 
-function describeRun(info: DagRunInfo, zones: readonly string[]): ScheduledRun {
+function describeRun(info: DagRunInfo, zones: readonly string[], airflow: AirflowVersion): ScheduledRun {
   const logical = utcIso(info.logicalDate);
   return {
-    run_id: `scheduled__${logical}`,
+    // Airflow 2.10 names a scheduled run after its logical date, 3.x after when it runs (generate_run_id).
+    run_id: `scheduled__${airflow === 2 ? logical : utcIso(info.runAfter)}`,
     logical_date: logical,
     data_interval_start: utcIso(info.dataInterval.start),
     data_interval_end: utcIso(info.dataInterval.end),
@@ -152,13 +229,12 @@ export function scheduledRuns(schedule: DagSchedule, options: RunsOptions): { du
   const due: ScheduledRun[] = [];
   let info = schedule.timetable.nextDagrunInfo(null, schedule.restriction, options.now);
   while (info && info.runAfter <= options.now && due.length < count) {
-    due.push(describeRun(info, zones));
-    const previous: DagRunInfo = info;
-    info = schedule.timetable.nextDagrunInfo(previous.dataInterval, schedule.restriction, options.now);
-    // A timetable that does not move forward (a continuous DAG at "now") has created all it will.
-    if (info && info.logicalDate <= previous.logicalDate && info.dataInterval.end <= previous.dataInterval.end) break;
+    due.push(describeRun(info, zones, schedule.airflow));
+    // A continuous DAG's next run starts when this one ends: nothing more exists at this instant.
+    if (schedule.timetable.runsOneAtATime) return { due, next: null };
+    info = schedule.timetable.nextDagrunInfo(info.dataInterval, schedule.restriction, options.now);
   }
-  return { due, next: info ? describeRun(info, zones) : null };
+  return { due, next: info ? describeRun(info, zones, schedule.airflow) : null };
 }
 
 /**
@@ -170,7 +246,7 @@ export function futureRuns(schedule: DagSchedule, now: number, n: number, zones:
   const runs: ScheduledRun[] = [];
   let info = schedule.timetable.nextDagrunInfo(null, restriction, now);
   for (let steps = 0; info && runs.length < n && steps < n + 1000; steps++) {
-    if (info.runAfter > now) runs.push(describeRun(info, zones));
+    if (info.runAfter > now) runs.push(describeRun(info, zones, schedule.airflow));
     const previous: DagRunInfo = info;
     info = schedule.timetable.nextDagrunInfo(previous.dataInterval, restriction, now);
     if (info && info.runAfter <= previous.runAfter && info.runAfter > now) break;

@@ -2,6 +2,7 @@
 // deterministic function: the next run after the last automated one, for a restriction and a "now"
 // given as arguments. All instants are epoch milliseconds in UTC.
 // 2.10 `airflow/timetables/{_cron,_delta,interval,trigger,simple}.py`; 3.x the same files in airflow-core.
+import { addRelativeDelta } from '../python/dates';
 import { instantOfWallTime, wallTime } from '../time/zones';
 import type { CronSchedule } from './cron';
 
@@ -28,6 +29,8 @@ export interface TimeRestriction {
 export interface Timetable {
   /** Airflow's class name, as `preflight schedule` reports it. */
   readonly name: string;
+  /** A new run only once the previous one has finished (`@continuous`): at most one is due at a time. */
+  readonly runsOneAtATime?: boolean;
   nextDagrunInfo(last: DataInterval | null, restriction: TimeRestriction, now: number): DagRunInfo | null;
 }
 
@@ -74,16 +77,27 @@ export class CronTicks implements Ticks {
   }
 }
 
-/** Fixed deltas (`DeltaMixin`): UTC arithmetic, no alignment. */
+/** A schedule delta: a fixed duration, or dateutil's relativedelta with calendar years and months. */
+export type Delta =
+  | { readonly kind: 'fixed'; readonly ms: number }
+  | { readonly kind: 'calendar'; readonly years: number; readonly months: number; readonly seconds: number };
+
+/** Deltas (`DeltaMixin`): arithmetic on UTC times, no alignment. */
 export class DeltaTicks implements Ticks {
-  constructor(readonly deltaMs: number) {}
+  constructor(readonly delta: Delta) {}
 
   next(t: number): number {
-    return t + this.deltaMs;
+    return this.delta.kind === 'fixed' ? t + this.delta.ms : addRelativeDelta(t, this.delta, 1);
   }
 
   prev(t: number): number {
-    return t - this.deltaMs;
+    return this.delta.kind === 'fixed' ? t - this.delta.ms : addRelativeDelta(t, this.delta, -1);
+  }
+
+  /** The delta in seconds as Airflow rounds with it: months as 30 days, years as 365. */
+  get roundingSeconds(): number {
+    const d = this.delta;
+    return d.kind === 'fixed' ? d.ms / 1000 : d.years * 365 * 86400 + d.months * 30 * 86400 + d.seconds;
   }
 
   alignToNext(t: number): number {
@@ -144,16 +158,27 @@ export class DeltaDataIntervalTimetable extends DataIntervalTimetable {
   readonly name = 'DeltaDataIntervalTimetable';
   protected readonly ticks: DeltaTicks;
 
-  constructor(deltaMs: number, airflow: 2 | 3) {
+  constructor(delta: Delta, airflow: 2 | 3) {
     super(airflow);
-    this.ticks = new DeltaTicks(deltaMs);
+    this.ticks = new DeltaTicks(delta);
   }
 
-  /** `now` rounded down to a multiple of the delta counted from the Unix epoch, minus one delta. */
+  /**
+   * The latest boundary at or before `now`, minus one delta. Boundaries are multiples of the delta
+   * counted from the Unix epoch; Airflow 3 instead steps calendar months and years from the start
+   * date, as catchup would have (`_round`).
+   */
   protected skipToLatest(earliest: number | null, now: number): number {
-    const seconds = Math.floor(now / 1000);
-    const deltaSeconds = this.ticks.deltaMs / 1000;
-    const rounded = (seconds - (((seconds % deltaSeconds) + deltaSeconds) % deltaSeconds)) * 1000;
+    let rounded: number;
+    const { delta } = this.ticks;
+    if (this.airflow === 3 && delta.kind === 'calendar' && (delta.months || delta.years)) {
+      rounded = earliest ?? now;
+      for (let next = this.ticks.next(rounded); next <= now; next = this.ticks.next(rounded)) rounded = next;
+    } else {
+      const seconds = Math.floor(now / 1000);
+      const deltaSeconds = this.ticks.roundingSeconds;
+      rounded = (seconds - (((seconds % deltaSeconds) + deltaSeconds) % deltaSeconds)) * 1000;
+    }
     const newStart = this.ticks.prev(rounded);
     return earliest === null ? newStart : Math.max(newStart, earliest);
   }
@@ -193,8 +218,9 @@ export class CronTriggerTimetable extends TriggerTimetable {
   readonly name = 'CronTriggerTimetable';
   protected readonly ticks: CronTicks;
 
-  constructor(cron: CronSchedule, zone: string, airflow: 2 | 3) {
-    super(airflow, 0);
+  /** `interval` makes each run's data interval end at its tick and start that long before. */
+  constructor(cron: CronSchedule, zone: string, airflow: 2 | 3, intervalMs = 0) {
+    super(airflow, intervalMs);
     this.ticks = new CronTicks(cron, zone);
   }
 
@@ -214,9 +240,9 @@ export class DeltaTriggerTimetable extends TriggerTimetable {
   readonly name = 'DeltaTriggerTimetable';
   protected readonly ticks: DeltaTicks;
 
-  constructor(deltaMs: number, airflow: 2 | 3) {
-    super(airflow, 0);
-    this.ticks = new DeltaTicks(deltaMs);
+  constructor(delta: Delta, airflow: 2 | 3, intervalMs = 0) {
+    super(airflow, intervalMs);
+    this.ticks = new DeltaTicks(delta);
   }
 
   protected firstRun(now: number): number {
@@ -251,6 +277,7 @@ export class OnceTimetable implements Timetable {
 /** `"@continuous"`: a new run as soon as the previous one ends, one at a time. */
 export class ContinuousTimetable implements Timetable {
   readonly name = 'ContinuousTimetable';
+  readonly runsOneAtATime = true;
 
   nextDagrunInfo(last: DataInterval | null, restriction: TimeRestriction, now: number): DagRunInfo | null {
     if (restriction.earliest === null) return null;
