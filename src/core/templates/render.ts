@@ -1,0 +1,70 @@
+// Rendering one templated value as Airflow does: strings through the Jinja-like environment, lists
+// and dict values recursively, dict keys and falsy values left alone (§2.5).
+import { createEnvironment } from './environment';
+
+export interface TemplateError {
+  readonly message: string;
+  /** 1-based, inside the template text, when nunjucks could say. */
+  readonly line?: number;
+  readonly column?: number;
+}
+
+export type Rendered = { readonly value: unknown } | { readonly error: TemplateError };
+
+const environment = createEnvironment();
+
+/**
+ * nunjucks reports `(unknown path) [Line 1, Column 4]` and the message on the next line, wrapping
+ * our own errors; an undefined value is named from the template text at that position, as Jinja's
+ * "'ds_nodsh' is undefined".
+ */
+function templateError(error: unknown, template: string): TemplateError {
+  const text = error instanceof Error ? error.message : String(error);
+  const position = /\[Line (\d+), Column (\d+)\]/.exec(text);
+  const message = text.replace(/^\(unknown path\)\s*(\[Line \d+, Column \d+\])?\s*/, '').replace(/^\s*(Error|Template render error):\s*/g, '').trim();
+  const undefinedAt = /^UndefinedError: undefined value at line (\d+), column (\d+)/.exec(message);
+  if (undefinedAt) {
+    // nunjucks points at the `{{` of the output; the name follows it.
+    const line = template.split('\n')[Number(undefinedAt[1]) - 1] ?? '';
+    const from = Number(undefinedAt[2]) - 1;
+    const name = /^(\{\{-?\s*)?([A-Za-z_][\w.]*)/.exec(line.slice(from));
+    if (!name) return { message, line: Number(undefinedAt[1]), column: Number(undefinedAt[2]) };
+    return { message: `UndefinedError: '${name[2]}' is undefined`, line: Number(undefinedAt[1]), column: from + (name[1]?.length ?? 0) + 1 };
+  }
+  return { message, ...(position ? { line: Number(position[1]), column: Number(position[2]) } : {}) };
+}
+
+export function renderString(template: string, context: Record<string, unknown>): Rendered {
+  try {
+    const output = environment.renderString(template, context);
+    // Jinja's default keep_trailing_newline=False drops one trailing newline.
+    return { value: output.endsWith('\n') ? output.slice(0, -1) : output };
+  } catch (error) {
+    return { error: templateError(error, template) };
+  }
+}
+
+/** A field's value rendered as Airflow renders it: strings, and lists, tuples and dict values recursively. */
+export function renderValue(value: unknown, context: Record<string, unknown>): Rendered {
+  if (!value) return { value };
+  if (typeof value === 'string') return renderString(value, context);
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (const item of value) {
+      const rendered = renderValue(item, context);
+      if ('error' in rendered) return rendered;
+      out.push(rendered.value);
+    }
+    return { value: out };
+  }
+  if (typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      const rendered = renderValue(item, context);
+      if ('error' in rendered) return rendered;
+      out[key] = rendered.value;
+    }
+    return { value: out };
+  }
+  return { value };
+}
