@@ -462,6 +462,9 @@ def _answer(af: _Airflow, bags: dict, session, case: dict) -> dict:
         "tasks": [],
     }
     path = os.path.normpath(os.path.join(REPO_ROOT, case["file"]))
+    # Every case loads the file afresh, as each task run does in its own process: Airflow mutates a
+    # DAG's params with dag_run.conf, which would otherwise leak into the next case.
+    bags.pop(path, None)
     if path not in bags:
         if not os.path.isfile(path):
             bags[path] = ({}, {path: f"FileNotFoundError: {case['file']}"}, None)

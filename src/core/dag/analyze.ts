@@ -48,6 +48,8 @@ class TaskBuilder {
   mapped = false;
   dag: DagBuilder | undefined;
   variable: { name: string; range: SourceRange } | undefined;
+  /** A TaskFlow call's own arguments. */
+  callArguments: readonly EvaluatedArgument[] | undefined;
   readonly groups: GroupBuilder[];
 
   constructor(
@@ -854,6 +856,9 @@ class Analyzer {
         if (from && to) for (const upstream of this.tasksOf(from, 'leaves')) this.connect({ kind: 'task', task: upstream, xcom: false }, to);
         return NONE;
       }
+      case 'Param':
+        // A DAG or task param: templates see its default value.
+        return keyword('default') ?? positional[0] ?? UNKNOWN;
       case 'range':
         return rangeValue(positional);
       case 'dict':
@@ -936,6 +941,7 @@ class Analyzer {
     const result = this.createTask(label, fn.decorator, 'taskflow', node, undefined, fn.decoratorArgs, nameNode ? rangeOf(nameNode) : undefined);
     if (result.kind === 'task') {
       result.task.mapped = mapped;
+      result.task.callArguments = evaluated;
       this.linkXComArguments(result.task, evaluated);
     }
     return result;
@@ -1194,6 +1200,10 @@ function toModel(dag: DagBuilder): DagModel {
     group: t.groups.length > 0 ? t.groups[t.groups.length - 1].qualifiedId() : undefined,
     variable: t.variable,
     definition: t.definition,
+    callArguments: t.callArguments ? {
+      positional: t.callArguments.filter((a) => !a.keyword && !a.star).map((a) => publicValue(a.value)),
+      keywords: t.callArguments.filter((a): a is EvaluatedArgument & { keyword: string } => a.keyword !== undefined).map((a) => [a.keyword, publicValue(a.value)] as [string, PyValue]),
+    } : undefined,
   }));
   const args = publicArguments(dag.args);
   const positionalId = dag.args.find((a) => !a.keyword && !a.star);

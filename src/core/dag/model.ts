@@ -39,6 +39,8 @@ export interface TaskModel {
   readonly variable?: { readonly name: string; readonly range: SourceRange };
   /** For TaskFlow tasks: the name of the decorated function. */
   readonly definition?: SourceRange;
+  /** For TaskFlow tasks: the arguments of the call, which Airflow passes (and renders) as op_args and op_kwargs. */
+  readonly callArguments?: { readonly positional: readonly PyValue[]; readonly keywords: readonly [string, PyValue][] };
 }
 
 /** How the DAG is declared: a `DAG(...)` call (with or without `with`) or an `@dag` function. */

@@ -110,12 +110,17 @@ export class DeltaTicks implements Ticks {
 }
 
 /** `_DataIntervalTimetable.next_dagrun_info`: a run executes at the end of its interval. */
-abstract class DataIntervalTimetable implements Timetable {
+export abstract class DataIntervalTimetable implements Timetable {
   abstract readonly name: string;
   protected abstract readonly ticks: Ticks;
   protected abstract skipToLatest(earliest: number | null, now: number): number;
 
   constructor(protected readonly airflow: 2 | 3) {}
+
+  /** The schedule's tick before `t` (`_get_prev`): 2.10's `prev_ds` of a run with logical date `t`. */
+  previousTick(t: number): number {
+    return this.ticks.prev(t);
+  }
 
   nextDagrunInfo(last: DataInterval | null, restriction: TimeRestriction, now: number): DagRunInfo | null {
     let earliest = restriction.earliest;

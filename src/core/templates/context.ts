@@ -2,7 +2,7 @@
 // 3.x), for one DAG run. Datetimes are UTC, as in Airflow.
 import type { AirflowVersion } from '../airflow/version';
 import { GET_ATTRIBUTE, UndefinedError, withAttributes, type DynamicAttributes } from './environment';
-import { makeDatetime, makeTimedelta, PyDateTime } from './pyobjects';
+import { makeDatetime, makeTimedelta, PyDateTime, pyJsonDumps, strptime } from './pyobjects';
 
 export interface TemplateRun {
   readonly dagId: string;
@@ -18,9 +18,22 @@ export interface TemplateRun {
   readonly params?: Readonly<Record<string, unknown>>;
   /** Airflow Variables from local sources (environment, .preflight/variables.json). */
   readonly variables?: Readonly<Record<string, string>>;
+  /** The current time, for `macros.datetime.now()`: the core never reads the clock itself. */
+  readonly now: number;
+  /** The DAG's time zone (`dag.timezone`), from its start date. */
+  readonly dagZone?: string;
 }
 
 const DAY_MS = 86_400_000;
+
+/** The configuration values templates read through `conf.get(section, key)`, as a fresh Airflow 2.10 has them. */
+const AIRFLOW_CONFIG_DEFAULTS: Readonly<Record<string, string>> = {
+  'core.default_timezone': 'utc',
+  'core.executor': 'SequentialExecutor',
+  'core.max_active_runs_per_dag': '16',
+  'core.max_active_tasks_per_dag': '16',
+  'webserver.base_url': 'http://localhost:8080',
+};
 
 /** `macros.ds_add("2015-01-01", 5)` → `"2015-01-06"`; 0 days returns the input unchanged. */
 function dsAdd(ds: string, days: number): string {
@@ -29,14 +42,9 @@ function dsAdd(ds: string, days: number): string {
   return new PyDateTime(Date.UTC(y, m - 1, d) + days * DAY_MS).strftime('%Y-%m-%d');
 }
 
-/** `macros.ds_format(ds, input_format, output_format)` for the directives templates use. */
+/** `macros.ds_format(ds, input_format, output_format)`: strptime, then strftime. */
 function dsFormat(ds: string, inputFormat: string, outputFormat: string): string {
-  const fields: Record<string, number> = { Y: 1970, m: 1, d: 1, H: 0, M: 0, S: 0 };
-  const pattern = inputFormat.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%([YmdHMSy])/g, (_, c: string) => `(?<${c}>\\d{${c === 'Y' ? 4 : 2}})`);
-  const match = new RegExp(`^${pattern}$`).exec(ds);
-  if (!match?.groups) throw new Error(`time data '${ds}' does not match format '${inputFormat}'`);
-  for (const [k, v] of Object.entries(match.groups)) fields[k === 'y' ? 'Y' : k] = k === 'y' ? 2000 + Number(v) : Number(v);
-  return new PyDateTime(Date.UTC(fields.Y, fields.m - 1, fields.d, fields.H, fields.M, fields.S)).strftime(outputFormat);
+  return strptime(ds, inputFormat).strftime(outputFormat);
 }
 
 /** `var.value.NAME`, `var.json.NAME`, `var.value.get(NAME, default)`: a missing Variable is a KeyError. */
@@ -59,9 +67,10 @@ export function templateContext(run: TemplateRun, airflow: AirflowVersion): Reco
   const logical = new PyDateTime(run.logicalDate);
   const ds = logical.strftime('%Y-%m-%d');
   const dsNodash = logical.strftime('%Y%m%d');
-  const dag = { dag_id: run.dagId };
+  const dag = { dag_id: run.dagId, timezone: { name: run.dagZone ?? 'UTC' } };
   const task = { task_id: run.taskId };
   const dagRun = {
+    dag_id: run.dagId,
     conf: run.conf ?? {},
     run_id: run.runId,
     run_type: run.runId.split('__')[0],
@@ -81,9 +90,9 @@ export function templateContext(run: TemplateRun, airflow: AirflowVersion): Reco
   const macros = {
     ds_add: dsAdd,
     ds_format: dsFormat,
-    datetime: withAttributes(makeDatetime, { now: () => new PyDateTime(Date.now()), utcnow: () => new PyDateTime(Date.now()) }),
+    datetime: withAttributes(makeDatetime, { now: () => new PyDateTime(run.now, true), utcnow: () => new PyDateTime(run.now, true), strptime }),
     timedelta: makeTimedelta,
-    json: { dumps: (v: unknown) => JSON.stringify(v), loads: (s: string) => JSON.parse(s) },
+    json: { dumps: pyJsonDumps, loads: (s: string) => JSON.parse(s) },
     random: () => Math.random(),
   };
   const context: Record<string, unknown> = {
@@ -133,6 +142,8 @@ export function templateContext(run: TemplateRun, airflow: AirflowVersion): Reco
       tomorrow_ds_nodash: dsAdd(ds, 1).replace(/-/g, ''),
       test_mode: false,
       expanded_ti_count: null,
+      // Airflow's configuration; Airflow 3 removed it from the context. Defaults of a fresh install.
+      conf: { get: (section: string, key: string, fallback?: unknown) => AIRFLOW_CONFIG_DEFAULTS[`${section}.${key}`] ?? fallback ?? null },
     });
   }
   return context;

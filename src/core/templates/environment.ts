@@ -7,7 +7,7 @@
 // Python behaviour is installed by replacing those helpers once per process. Nothing else in the
 // product renders nunjucks templates, so the replacement is safe.
 import nunjucks from 'nunjucks';
-import { PyDate, PyDateTime, PyTimedelta, pyRepr, pyStr } from './pyobjects';
+import { makeTuple, PyDate, PyDateTime, PyFloat, PyTimedelta, pyRepr, pyStr } from './pyobjects';
 
 export class TemplateSecurityError extends Error {}
 
@@ -65,6 +65,16 @@ const STRING_METHODS: Record<string, (self: string, ...args: never[]) => unknown
     let index = 0;
     return s.replace(/\{(\d*)\}/g, (_, n: string) => pyStr(args[n === '' ? index++ : Number(n)]));
   },
+};
+
+/** Python's `list` methods; the mutating ones serve `{% do items.append(x) %}`. */
+const LIST_METHODS: Record<string, (self: unknown[], ...args: never[]) => unknown> = {
+  append: (l, item: unknown) => { l.push(item); return null; },
+  extend: (l, items: unknown[]) => { l.push(...items); return null; },
+  insert: (l, index: number, item: unknown) => { l.splice(index, 0, item); return null; },
+  pop: (l, index?: number) => (index === undefined ? l.pop() : l.splice(index < 0 ? l.length + index : index, 1)[0]),
+  index: (l, item: unknown) => l.indexOf(item),
+  count: (l, item: unknown) => l.filter((x) => x === item).length,
 };
 
 function stripChars(s: string, chars: string | undefined, left: boolean, right: boolean): string {
@@ -128,7 +138,7 @@ function memberLookup(obj: unknown, name: unknown): unknown {
   }
   if (Array.isArray(obj)) {
     if (typeof name === 'number') return obj[name < 0 ? obj.length + name : name];
-    return name === 'index' ? (item: unknown) => obj.indexOf(item) : name === 'count' ? (item: unknown) => obj.filter((x) => x === item).length : undefined;
+    return typeof name === 'string' && Object.prototype.hasOwnProperty.call(LIST_METHODS, name) ? (...args: never[]) => LIST_METHODS[name](obj, ...args) : undefined;
   }
   const record = obj as Record<string, unknown>;
   if (typeof name === 'string' && Object.prototype.hasOwnProperty.call(record, name)) return record[name];
@@ -155,6 +165,12 @@ function binaryOperator(op: string, left: unknown, right: unknown): unknown {
     if (Array.isArray(left) && Array.isArray(right)) return [...left, ...right];
     if (typeof left === 'string' && typeof right === 'string') return left + right;
     if (typeof left === 'number' && typeof right === 'number') return left + right;
+  }
+  if (op === '/') {
+    if (typeof left === 'number' && typeof right === 'number') {
+      if (right === 0) throw new Error('ZeroDivisionError: division by zero');
+      return new PyFloat(left / right);
+    }
   }
   if (op === '-') {
     if (left instanceof PyDateTime && right instanceof PyTimedelta) return new PyDateTime(left.epochMs - right.ms);
@@ -230,13 +246,19 @@ function installPythonRuntime(): void {
     return value;
   };
   runtime.pyBinaryOperator = binaryOperator;
+  runtime.pyTuple = makeTuple;
   const compiler = (nunjucks as unknown as { compiler: { Compiler: { prototype: Record<string, unknown> } } }).compiler.Compiler.prototype;
   // A parenthesised list `(a, b)` is a tuple in Jinja; JavaScript would read a comma operator.
-  compiler.compileGroup = function (this: { _compileAggregate(n: unknown, f: unknown, open: string, close: string): void }, node: { children: unknown[] }, frame: unknown) {
-    if (node.children.length > 1) this._compileAggregate(node, frame, '[', ']');
-    else this._compileAggregate(node, frame, '(', ')');
+  compiler.compileGroup = function (this: { _emit(s: string): void; _compileAggregate(n: unknown, f: unknown, open: string, close: string): void }, node: { children: unknown[] }, frame: unknown) {
+    if (node.children.length > 1) {
+      this._emit('runtime.pyTuple(');
+      this._compileAggregate(node, frame, '[', ']');
+      this._emit(')');
+    } else {
+      this._compileAggregate(node, frame, '(', ')');
+    }
   };
-  for (const [method, op] of [['compileMod', '%'], ['compileAdd', '+'], ['compileSub', '-']] as const) {
+  for (const [method, op] of [['compileMod', '%'], ['compileAdd', '+'], ['compileSub', '-'], ['compileDiv', '/']] as const) {
     compiler[method] = function (this: { _emit(s: string): void; compile(n: unknown, f: unknown): void }, node: { left: unknown; right: unknown }, frame: unknown) {
       this._emit(`runtime.pyBinaryOperator(${JSON.stringify(op)}, `);
       this.compile(node.left, frame);
@@ -247,12 +269,30 @@ function installPythonRuntime(): void {
   }
 }
 
+/** Jinja's `do` extension, which Airflow enables: `{% do items.append(x) %}` evaluates and prints nothing. */
+class DoExtension {
+  readonly tags = ['do'];
+
+  parse(parser: { nextToken(): { value: string }; parseExpression(): unknown; advanceAfterBlockEnd(name: string): void },
+    nodes: { CallExtension: new (ext: unknown, method: string, args: unknown, body: unknown[]) => unknown; NodeList: new (line: number, col: number, items: unknown[]) => unknown }): unknown {
+    const token = parser.nextToken();
+    const expression = parser.parseExpression();
+    parser.advanceAfterBlockEnd(token.value);
+    return new nodes.CallExtension(this, 'run', new nodes.NodeList(0, 0, [expression]), []);
+  }
+
+  run(): string {
+    return '';
+  }
+}
+
 /** The environment: user-defined macros and filters of the DAG come in as `globals` and `filters`. */
 export function createEnvironment(options: { globals?: Record<string, unknown>; filters?: Record<string, (...args: never[]) => unknown> } = {}): nunjucks.Environment {
   installPythonRuntime();
   const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true });
   for (const [name, filter] of Object.entries(AIRFLOW_FILTERS)) env.addFilter(name, filter);
   env.addFilter('tojson', toJson);
+  env.addExtension('do', new DoExtension());
   env.addFilter('string', (v: unknown) => pyStr(v));
   for (const [name, value] of Object.entries(options.globals ?? {})) env.addGlobal(name, value);
   for (const [name, filter] of Object.entries(options.filters ?? {})) env.addFilter(name, filter as (...args: unknown[]) => unknown);

@@ -1,11 +1,21 @@
 // The Python objects Airflow's template context holds, as far as templates use them: pendulum
 // datetimes (always UTC in the context, §1.11), timedeltas, and how Python prints values.
 
+import { instantOfWallTime, isoInZone, zoneOffsetMs } from '../time/zones';
+
 const DAY_MS = 86_400_000;
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 const pad = (n: number, width = 2) => String(Math.abs(n)).padStart(width, '0');
+
+/** A Python float with an integral value (`86400.0`): JavaScript numbers cannot say they are floats. */
+export class PyFloat extends Number {
+  toString(): string {
+    const value = this.valueOf();
+    return Number.isInteger(value) ? `${value}.0` : String(value);
+  }
+}
 
 /** Keyword arguments as nunjucks passes them: a trailing object marked `__keywords`. */
 export function keywordArguments(args: unknown[]): Record<string, unknown> {
@@ -27,8 +37,8 @@ export class PyTimedelta {
     return Math.floor((this.ms - this.days * DAY_MS) / 1000);
   }
 
-  total_seconds(): number {
-    return this.ms / 1000;
+  total_seconds(): PyFloat {
+    return new PyFloat(this.ms / 1000);
   }
 
   /** `1 day, 2:00:00`, as Python prints a timedelta. */
@@ -55,12 +65,38 @@ export function makeTimedelta(...args: unknown[]): PyTimedelta {
 
 /** A pendulum `DateTime` in UTC, as every datetime of Airflow's template context is. */
 export class PyDateTime {
-  static readonly methods = new Set(['strftime', 'isoformat', 'add', 'subtract', 'date', 'timestamp', 'replace', 'format', 'to_date_string', 'to_datetime_string']);
+  static readonly methods = new Set(['strftime', 'isoformat', 'add', 'subtract', 'date', 'timestamp', 'replace', 'format', 'to_date_string',
+      'to_datetime_string', 'weekday', 'isoweekday', 'start_of', 'end_of', 'in_timezone', 'in_tz']);
 
-  constructor(readonly epochMs: number) {}
+  /**
+   * `naive`: a datetime without a zone (`macros.datetime(2024, 1, 1)`), printed without an offset.
+   * `zone`: the zone its fields are read in; the context's datetimes are UTC.
+   */
+  constructor(readonly epochMs: number, readonly naive = false, readonly zone = 'UTC') {}
 
+  /** The wall-clock fields in the datetime's zone, as a Date read with getUTC*. */
   private get d(): Date {
-    return new Date(this.epochMs);
+    return new Date(this.epochMs + this.offsetMs);
+  }
+
+  private get offsetMs(): number {
+    return this.zone === 'UTC' ? 0 : zoneOffsetMs(this.zone, this.epochMs) ?? 0;
+  }
+
+  /** A datetime in this one's zone from wall-clock fields (given as a UTC-coded epoch). */
+  private fromWall(wallMs: number): PyDateTime {
+    return new PyDateTime(this.naive || this.zone === 'UTC' ? wallMs : instantOfWallTime(wallMs, this.zone), this.naive, this.zone);
+  }
+
+  /** pendulum's `in_timezone(tz)`: the same instant, read in another zone. */
+  in_timezone(zone: unknown): PyDateTime {
+    const name = typeof zone === 'string' ? zone : (zone as { name?: string })?.name;
+    if (!name || (name !== 'UTC' && zoneOffsetMs(name, 0) === undefined)) throw new Error(`InvalidTimezone: ${String(name)}`);
+    return new PyDateTime(this.epochMs, false, name === 'utc' ? 'UTC' : name);
+  }
+
+  in_tz(zone: unknown): PyDateTime {
+    return this.in_timezone(zone);
   }
 
   get year(): number { return this.d.getUTCFullYear(); }
@@ -72,16 +108,27 @@ export class PyDateTime {
   get microsecond(): number { return this.d.getUTCMilliseconds() * 1000; }
   get day_of_week(): number { return (this.d.getUTCDay() + 6) % 7; }
 
+  weekday(): number {
+    return (this.d.getUTCDay() + 6) % 7;
+  }
+
+  isoweekday(): number {
+    return this.weekday() + 1;
+  }
+
   /** Python's `strftime` for the directives templates use. */
   strftime(format: string): string {
     const d = this.d;
     const hour12 = d.getUTCHours() % 12 || 12;
-    const dayOfYear = Math.floor((this.epochMs - Date.UTC(d.getUTCFullYear(), 0, 1)) / DAY_MS) + 1;
+    const dayOfYear = Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / DAY_MS) + 1;
+    const offset = Math.round(this.offsetMs / 60_000);
+    const zoneOffset = `${offset < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(offset) / 60))}${pad(Math.abs(offset) % 60)}`;
     const table: Record<string, string> = {
       Y: String(d.getUTCFullYear()), y: pad(d.getUTCFullYear() % 100), m: pad(d.getUTCMonth() + 1), d: pad(d.getUTCDate()),
       H: pad(d.getUTCHours()), I: pad(hour12), M: pad(d.getUTCMinutes()), S: pad(d.getUTCSeconds()), f: pad(this.microsecond, 6),
       p: d.getUTCHours() < 12 ? 'AM' : 'PM', j: pad(dayOfYear, 3), a: WEEKDAYS[d.getUTCDay()].slice(0, 3), A: WEEKDAYS[d.getUTCDay()],
-      b: MONTHS[d.getUTCMonth()].slice(0, 3), B: MONTHS[d.getUTCMonth()], w: String(d.getUTCDay()), z: '+0000', Z: 'UTC', '%': '%',
+      b: MONTHS[d.getUTCMonth()].slice(0, 3), B: MONTHS[d.getUTCMonth()], w: String(d.getUTCDay()), z: this.naive ? '' : zoneOffset,
+      Z: this.naive ? '' : this.zone, '%': '%',
       e: String(d.getUTCDate()).padStart(2, ' '),
     };
     return format.replace(/%([A-Za-z%])/g, (match, code: string) => table[code] ?? match);
@@ -90,7 +137,8 @@ export class PyDateTime {
   /** `2024-01-01T00:30:00+00:00` (microseconds only when there are some), like Python's isoformat. */
   isoformat(separator = 'T'): string {
     const micro = this.microsecond ? `.${pad(this.microsecond, 6)}` : '';
-    return `${this.strftime(`%Y-%m-%d${separator}%H:%M:%S`)}${micro}+00:00`;
+    const offset = this.naive ? '' : isoInZone(this.epochMs, this.zone).slice(-6);
+    return `${this.strftime(`%Y-%m-%d${separator}%H:%M:%S`)}${micro}${offset}`;
   }
 
   timestamp(): number {
@@ -113,9 +161,11 @@ export class PyDateTime {
     const month = ((d.getUTCMonth() + months) % 12 + 12) % 12;
     const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
     const moved = Date.UTC(year, month, Math.min(d.getUTCDate(), lastDay), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds());
-    const fixed = (Number(units.weeks ?? 0) * 7 + Number(units.days ?? 0)) * DAY_MS + Number(units.hours ?? 0) * 3_600_000
-      + Number(units.minutes ?? 0) * 60_000 + Number(units.seconds ?? 0) * 1000;
-    return new PyDateTime(moved + sign * fixed);
+    // Calendar units move the wall clock; hours, minutes and seconds are elapsed time, as in pendulum.
+    const days = (Number(units.weeks ?? 0) * 7 + Number(units.days ?? 0)) * DAY_MS;
+    const elapsed = Number(units.hours ?? 0) * 3_600_000 + Number(units.minutes ?? 0) * 60_000 + Number(units.seconds ?? 0) * 1000;
+    const wall = this.fromWall(moved + sign * days);
+    return new PyDateTime(wall.epochMs + sign * elapsed, this.naive, this.zone);
   }
 
   /** `logical_date.replace(hour=0, minute=0)`. */
@@ -123,12 +173,35 @@ export class PyDateTime {
     const k = keywordArguments(args);
     const d = this.d;
     const field = (name: string, current: number) => (k[name] === undefined ? current : Number(k[name]));
-    return new PyDateTime(Date.UTC(field('year', d.getUTCFullYear()), field('month', d.getUTCMonth() + 1) - 1, field('day', d.getUTCDate()),
+    return this.fromWall(Date.UTC(field('year', d.getUTCFullYear()), field('month', d.getUTCMonth() + 1) - 1, field('day', d.getUTCDate()),
       field('hour', d.getUTCHours()), field('minute', d.getUTCMinutes()), field('second', d.getUTCSeconds()), d.getUTCMilliseconds()));
+  }
+
+  /** pendulum's `start_of('day' | 'month' | 'year' | 'hour' | 'week')`. */
+  start_of(unit: string): PyDateTime {
+    const d = this.d;
+    const at = (y: number, m: number, day: number, h = 0) => this.fromWall(Date.UTC(y, m, day, h));
+    switch (unit) {
+      case 'year': return at(d.getUTCFullYear(), 0, 1);
+      case 'month': return at(d.getUTCFullYear(), d.getUTCMonth(), 1);
+      case 'week': return at(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - this.weekday());
+      case 'hour': return at(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours());
+      default: return at(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+    }
+  }
+
+  /** pendulum's `end_of(unit)`: the last microsecond of the unit. */
+  end_of(unit: string): PyDateTime {
+    const next = this.start_of(unit).add({ __keywords: true, [unit === 'week' ? 'weeks' : `${unit}s`]: 1 });
+    return new PyDateTime(next.epochMs - 1, this.naive, this.zone);
   }
 
   date(): PyDate {
     return new PyDate(Date.UTC(this.year, this.month - 1, this.day));
+  }
+
+  get timezone_name(): string {
+    return this.zone;
   }
 
   to_date_string(): string {
@@ -170,12 +243,22 @@ export class PyDate {
   }
 }
 
-/** `macros.datetime(2024, 1, 1, ...)`: naive in Python; shown here as UTC, which is how Airflow reads naive dates. */
+/** `macros.datetime(2024, 1, 1, ...)`: a naive datetime, as Python's constructor makes it. */
 export function makeDatetime(...args: unknown[]): PyDateTime {
   const k = keywordArguments(args);
   const p = args.filter((a) => a !== k) as number[];
   const part = (i: number, name: string, fallback: number) => Number(k[name] ?? p[i] ?? fallback);
-  return new PyDateTime(Date.UTC(part(0, 'year', 1970), part(1, 'month', 1) - 1, part(2, 'day', 1), part(3, 'hour', 0), part(4, 'minute', 0), part(5, 'second', 0)));
+  return new PyDateTime(Date.UTC(part(0, 'year', 1970), part(1, 'month', 1) - 1, part(2, 'day', 1), part(3, 'hour', 0), part(4, 'minute', 0), part(5, 'second', 0)), true);
+}
+
+/** `datetime.strptime(text, format)` for the numeric directives: a naive datetime. */
+export function strptime(text: string, format: string): PyDateTime {
+  const fields: Record<string, number> = { Y: 1970, m: 1, d: 1, H: 0, M: 0, S: 0 };
+  const pattern = format.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%([YmdHMSy])/g, (_, c: string) => `(?<${c}>\\d{${c === 'Y' ? 4 : 2}})`);
+  const match = new RegExp(`^${pattern}$`).exec(text);
+  if (!match?.groups) throw new Error(`ValueError: time data '${text}' does not match format '${format}'`);
+  for (const [key, value] of Object.entries(match.groups)) fields[key === 'y' ? 'Y' : key] = key === 'y' ? 2000 + Number(value) : Number(value);
+  return new PyDateTime(Date.UTC(fields.Y, fields.m - 1, fields.d, fields.H, fields.M, fields.S), true);
 }
 
 /** Python's `repr()` of a value: strings quoted, None/True/False capitalised, containers recursively. */
@@ -191,12 +274,40 @@ export function pyStr(value: unknown, nested = false): string {
   if (value === false) return 'False';
   if (typeof value === 'string') return nested ? pyRepr(value) : value;
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : value > 0 ? 'inf' : value < 0 ? '-inf' : 'nan';
+  if (value instanceof PyTuple) return value.length === 1 ? `(${pyRepr(value[0])},)` : `(${value.map((v) => pyRepr(v)).join(', ')})`;
   if (Array.isArray(value)) return `[${value.map((v) => pyRepr(v)).join(', ')}]`;
   if (value instanceof PyDateTime && nested) return `DateTime(${value.year}, ${value.month}, ${value.day}, ${value.hour}, ${value.minute}, ${value.second}, tzinfo=Timezone('UTC'))`;
-  if (value instanceof PyDateTime || value instanceof PyTimedelta || value instanceof PyDate) return value.toString();
+  if (value instanceof PyDateTime || value instanceof PyTimedelta || value instanceof PyDate || value instanceof PyFloat) return value.toString();
   if (typeof value === 'object' && value.constructor === Object) {
     const entries = Object.entries(value as Record<string, unknown>).filter(([k]) => k !== '__keywords');
     return `{${entries.map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`).join(', ')}}`;
   }
   return String(value);
+}
+
+/** A tuple: a list that Python prints with parentheses. */
+export class PyTuple extends Array<unknown> {}
+
+export function makeTuple(items: unknown[]): PyTuple {
+  const tuple = new PyTuple();
+  tuple.push(...items);
+  return tuple;
+}
+
+/** Python's `json.dumps` with its default separators (`, ` and `: `) and ASCII escaping. */
+export function pyJsonDumps(value: unknown): string {
+  const encode = (v: unknown): string => {
+    if (v === null || v === undefined) return 'null';
+    if (v === true) return 'true';
+    if (v === false) return 'false';
+    if (typeof v === 'number') return Number.isFinite(v) ? String(v) : v > 0 ? 'Infinity' : v < 0 ? '-Infinity' : 'NaN';
+    if (v instanceof PyFloat) return v.toString();
+    if (typeof v === 'string') return JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    if (Array.isArray(v)) return `[${v.map(encode).join(', ')}]`;
+    if (typeof v === 'object' && v.constructor === Object) {
+      return `{${Object.entries(v as Record<string, unknown>).filter(([k]) => k !== '__keywords').map(([k, x]) => `${encode(k)}: ${encode(x)}`).join(', ')}}`;
+    }
+    throw new TypeError(`Object of type ${v?.constructor?.name ?? typeof v} is not JSON serializable`);
+  };
+  return encode(value);
 }
