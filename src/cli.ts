@@ -12,6 +12,9 @@ import { dagSchedule, futureRuns, isScheduleProblem, scheduledRuns, type Schedul
 import { isKnownZone } from './core/time/zones';
 import { moduleReaderFor } from './node/modules';
 import { pythonFilesIn, readText } from './node/files';
+import { catalogFor } from './core/airflow/catalog';
+import { renderDag } from './core/templates/fields';
+import { dirname, join } from 'node:path';
 import { version } from '../package.json';
 
 const USAGE = `Usage: preflight <command> [options]
@@ -20,13 +23,17 @@ Commands:
   check PATH...           Check DAG files and folders; exit 1 if any error is found.
   inspect FILE            Show the DAGs of a file: schedule, dates, tasks, edges, effective arguments.
   schedule FILE           The runs Airflow's scheduler creates by now, and the next one.
+  render FILE             Every templated field of a DAG's tasks, rendered for one logical date.
   demo [PATH...]          Check and inspect every DAG file under PATH (default: examples/dags).
 
 Options:
   --airflow 2|3           Apply the rules of Airflow 2.10 or 3.x (default: what each file is written for).
   --format FORMAT         check: text (default), json or sarif.
   --json                  inspect, schedule: print JSON.
-  --dag ID                schedule: the DAG (default: the file's first).
+  --dag ID                schedule, render: the DAG (default: the file's first).
+  --task ID               render: only this task.
+  --date ISO              render: the logical date (default: the next run).
+  --conf JSON             render: dag_run.conf.
   --now ISO               check, schedule: the current time to assume (default: the clock).
   --count N               schedule: list at most N due runs (default 100).
   --tz ZONE               schedule: also show times in ZONE (repeatable; default UTC and Asia/Seoul).
@@ -43,6 +50,9 @@ interface Options {
   readonly now?: string;
   readonly count?: string;
   readonly tz: readonly string[];
+  readonly task?: string;
+  readonly date?: string;
+  readonly conf?: string;
 }
 
 function main(argv: string[]): number {
@@ -58,6 +68,9 @@ function main(argv: string[]): number {
       now: { type: 'string' },
       count: { type: 'string' },
       tz: { type: 'string', multiple: true },
+      task: { type: 'string' },
+      date: { type: 'string' },
+      conf: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -81,6 +94,9 @@ function main(argv: string[]): number {
     now: values.now,
     count: values.count,
     tz: values.tz ?? ['UTC', 'Asia/Seoul'],
+    task: values.task,
+    date: values.date,
+    conf: values.conf,
   };
   switch (command) {
     case 'check':
@@ -90,6 +106,8 @@ function main(argv: string[]): number {
       return inspect(args, options);
     case 'schedule':
       return schedule(args, options);
+    case 'render':
+      return render(args, options);
     case 'demo':
       return demo(args.length > 0 ? args : ['examples/dags'], options);
     default:
@@ -179,6 +197,67 @@ function schedule(files: string[], options: Options): number {
   return 0;
 }
 
+function render(files: string[], options: Options): number {
+  if (files.length !== 1) throw new UsageError('render takes exactly one FILE');
+  const [file] = files;
+  const now = currentTime(options);
+  let conf: Record<string, unknown> = {};
+  if (options.conf !== undefined) {
+    try {
+      conf = JSON.parse(options.conf);
+    } catch {
+      throw new UsageError('--conf takes a JSON object');
+    }
+    if (typeof conf !== 'object' || conf === null || Array.isArray(conf)) throw new UsageError('--conf takes a JSON object');
+  }
+  const checked = checkFile({ file, text: readText(file), readModule: moduleReaderFor(file) }, options.airflow, now);
+  const dag = options.dag ? checked.model.dags.find((d) => d.dagId === options.dag) : checked.model.dags[0];
+  if (!dag) throw new UsageError(options.dag ? `no DAG '${options.dag}' in ${file}` : `no DAG in ${file}`);
+  let logicalDate: number;
+  if (options.date !== undefined) {
+    logicalDate = Date.parse(options.date);
+    if (Number.isNaN(logicalDate) || !/(Z|[+-]\d\d:?\d\d)$/.test(options.date)) throw new UsageError('--date takes an ISO 8601 time with its offset');
+  } else {
+    const resolved = dagSchedule(dag, checked.airflow);
+    const [next] = isScheduleProblem(resolved) ? [] : futureRuns(resolved, now, 1);
+    if (!next) throw new UsageError(`DAG ${dag.dagId} has no next run: give --date`);
+    logicalDate = Date.parse(next.logical_date);
+  }
+  const rendered = renderDag(dag, {
+    airflow: checked.airflow,
+    catalog: catalogFor(checked.airflow),
+    logicalDate,
+    now,
+    conf,
+    readTemplate: (name) => {
+      try {
+        return readText(join(dirname(file), name));
+      } catch {
+        return undefined;
+      }
+    },
+  });
+  if ('error' in rendered) {
+    console.error(`preflight: ${file}: DAG ${dag.dagId}: ${rendered.error}`);
+    return 1;
+  }
+  const tasks = rendered.tasks.filter((t) => !options.task || t.task_id === options.task);
+  if (options.task && tasks.length === 0) throw new UsageError(`no task '${options.task}' in DAG ${dag.dagId}`);
+  if (options.json) {
+    console.log(JSON.stringify({ dag_id: rendered.dag_id, logical_date: rendered.logical_date, run_id: rendered.run_id,
+      tasks: tasks.map(({ task_id, fields, errors }) => ({ task_id, fields, errors: Object.entries(errors).map(([field, message]) => ({ field, message })) })) }, null, 2));
+  } else {
+    console.log(`DAG ${rendered.dag_id}, run ${rendered.run_id}`);
+    for (const task of tasks) {
+      console.log(`  ${task.task_id}`);
+      for (const [field, value] of Object.entries(task.fields)) console.log(`    ${field}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+      for (const [field, message] of Object.entries(task.errors)) console.log(`    ${field}: ERROR ${message}`);
+      for (const [field, why] of Object.entries(task.unsupported)) console.log(`    ${field}: not rendered (${why})`);
+    }
+  }
+  return Object.keys(tasks.reduce((all, t) => ({ ...all, ...t.errors }), {})).length > 0 ? 1 : 0;
+}
+
 /** The product's main job on a folder of DAGs; later steps (schedule, render, run) join it here. */
 function demo(paths: string[], options: Options): number {
   const now = currentTime(options);
@@ -188,7 +267,10 @@ function demo(paths: string[], options: Options): number {
     if (report.dags.length === 0 && report.diagnostics.length === 0) continue;
     console.log(`\n${file.file} (Airflow ${file.airflow} rules)`);
     printDags(report.dags);
-    for (const dag of file.model.dags) printScheduleSummary(dag, file.airflow, now, options.tz);
+    for (const dag of file.model.dags) {
+      printScheduleSummary(dag, file.airflow, now, options.tz);
+      printRenderSummary(dag, file, now);
+    }
     printDiagnostics(report.diagnostics);
   }
   const dagCount = checked.reduce((n, c) => n + c.model.dags.length, 0);
@@ -210,6 +292,30 @@ function printScheduleSummary(dag: DagModel, airflow: AirflowVersion, now: numbe
   const [next] = futureRuns(schedule, now, 1, local);
   const when = next ? [`${next.run_after} UTC`, ...local.map((z) => `${next.local[z].run_after} ${z}`)].join(' = ') : 'none';
   console.log(`  ${dag.dagId} schedule: ${describeSchedule(schedule)}; unpausing now creates ${due} run${due === 1 ? '' : 's'}; next run ${when}`);
+}
+
+/** One line per DAG: its templated fields rendered for its next run (or its latest, if it has no next). */
+function printRenderSummary(dag: DagModel, file: CheckedFile, now: number): void {
+  const schedule = dagSchedule(dag, file.airflow);
+  if (isScheduleProblem(schedule)) return;
+  const run = futureRuns(schedule, now, 1)[0] ?? scheduledRuns(schedule, { now, count: 1 }).due[0];
+  if (!run) return;
+  const rendered = renderDag(dag, {
+    airflow: file.airflow, catalog: catalogFor(file.airflow), logicalDate: Date.parse(run.logical_date), now,
+    readTemplate: (name) => {
+      try {
+        return readText(join(dirname(file.file), name));
+      } catch {
+        return undefined;
+      }
+    },
+  });
+  if ('error' in rendered) return;
+  const fields = rendered.tasks.reduce((n, t) => n + Object.keys(t.fields).length, 0);
+  const failures = rendered.tasks.flatMap((t) => Object.entries(t.errors).map(([field, message]) => `${t.task_id}.${field}: ${message}`));
+  const sample = rendered.tasks.flatMap((t) => Object.entries(t.fields).filter(([, v]) => typeof v === 'string').map(([f, v]) => `${t.task_id}.${f} = ${v}`))[0];
+  console.log(`  ${dag.dagId} templates for ${run.logical_date}: ${fields} fields rendered, ${failures.length} failed${sample ? `; e.g. ${sample}` : ''}`);
+  for (const failure of failures) console.log(`    ${failure}`);
 }
 
 function printDags(dags: DagReport[]): void {

@@ -139,6 +139,28 @@ describe('preflight schedule', () => {
   });
 });
 
+describe('preflight render', () => {
+  it('renders every templated field for a logical date, as JSON', () => {
+    const { status, stdout } = preflight('render', 'examples/dags/af3_context_and_templates.py', '--date', '2024-01-01T06:00:00+00:00', '--json');
+    assert.equal(status, 0, stdout);
+    const result = JSON.parse(stdout);
+    assert.deepEqual([result.dag_id, result.logical_date, result.run_id], ['af3_context_and_templates', '2024-01-01T06:00:00+00:00', 'scheduled__2024-01-01T06:00:00+00:00']);
+    const printDate = result.tasks.find((t: { task_id: string }) => t.task_id === 'print_date');
+    assert.deepEqual(printDate.fields, { op_kwargs: { date: '2024-01-01' } });
+    assert.deepEqual(printDate.errors, []);
+  });
+
+  it('reports template errors with exit code 1, and takes --task and --conf', () => {
+    const { status, stdout } = preflight('render', 'test/fixtures/templates/errors.py', '--date', '2024-01-01T00:30:00+00:00', '--json');
+    assert.equal(status, 1);
+    const errors = JSON.parse(stdout).tasks.flatMap((t: { errors: { message: string }[] }) => t.errors.map((e) => e.message));
+    assert.ok(errors.some((m: string) => /UndefinedError: '\w+' is undefined/.test(m)), errors.join('\n'));
+    const withConf = preflight('render', 'test/fixtures/templates/params_conf.py', '--date', '2024-01-01T00:30:00+00:00', '--json', '--task', 'task_params', '--conf', '{"x": "conf-x"}');
+    assert.deepEqual(JSON.parse(withConf.stdout).tasks, [{ task_id: 'task_params', fields: { bash_command: 'echo conf-x task-y' }, errors: [] }]);
+    assert.equal(preflight('render', 'test/fixtures/templates/params_conf.py', '--conf', '[1]').status, 2);
+  });
+});
+
 describe('preflight demo', () => {
   it('summarises every DAG file of the examples', () => {
     const { status, stdout } = preflight('demo', 'examples/dags', '--now', '2024-01-03T12:00:00Z');
