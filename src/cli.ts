@@ -13,7 +13,7 @@ import { isKnownZone } from './core/time/zones';
 import { moduleReaderFor } from './node/modules';
 import { pythonFilesIn, readText } from './node/files';
 import { catalogFor } from './core/airflow/catalog';
-import { renderDag } from './core/templates/fields';
+import { nextLogicalDate, renderDag } from './core/templates/fields';
 import { dirname, join } from 'node:path';
 import { version } from '../package.json';
 
@@ -218,10 +218,9 @@ function render(files: string[], options: Options): number {
     logicalDate = Date.parse(options.date);
     if (Number.isNaN(logicalDate) || !/(Z|[+-]\d\d:?\d\d)$/.test(options.date)) throw new UsageError('--date takes an ISO 8601 time with its offset');
   } else {
-    const resolved = dagSchedule(dag, checked.airflow);
-    const [next] = isScheduleProblem(resolved) ? [] : futureRuns(resolved, now, 1);
-    if (!next) throw new UsageError(`DAG ${dag.dagId} has no next run: give --date`);
-    logicalDate = Date.parse(next.logical_date);
+    const next = nextLogicalDate(dag, checked.airflow, now);
+    if (next === undefined) throw new UsageError(`DAG ${dag.dagId} has no run to render: give --date`);
+    logicalDate = next;
   }
   const rendered = renderDag(dag, {
     airflow: checked.airflow,
@@ -296,12 +295,10 @@ function printScheduleSummary(dag: DagModel, airflow: AirflowVersion, now: numbe
 
 /** One line per DAG: its templated fields rendered for its next run (or its latest, if it has no next). */
 function printRenderSummary(dag: DagModel, file: CheckedFile, now: number): void {
-  const schedule = dagSchedule(dag, file.airflow);
-  if (isScheduleProblem(schedule)) return;
-  const run = futureRuns(schedule, now, 1)[0] ?? scheduledRuns(schedule, { now, count: 1 }).due[0];
-  if (!run) return;
+  const logicalDate = nextLogicalDate(dag, file.airflow, now);
+  if (logicalDate === undefined) return;
   const rendered = renderDag(dag, {
-    airflow: file.airflow, catalog: catalogFor(file.airflow), logicalDate: Date.parse(run.logical_date), now,
+    airflow: file.airflow, catalog: catalogFor(file.airflow), logicalDate, now,
     readTemplate: (name) => {
       try {
         return readText(join(dirname(file.file), name));
@@ -314,7 +311,7 @@ function printRenderSummary(dag: DagModel, file: CheckedFile, now: number): void
   const fields = rendered.tasks.reduce((n, t) => n + Object.keys(t.fields).length, 0);
   const failures = rendered.tasks.flatMap((t) => Object.entries(t.errors).map(([field, message]) => `${t.task_id}.${field}: ${message}`));
   const sample = rendered.tasks.flatMap((t) => Object.entries(t.fields).filter(([, v]) => typeof v === 'string').map(([f, v]) => `${t.task_id}.${f} = ${v}`))[0];
-  console.log(`  ${dag.dagId} templates for ${run.logical_date}: ${fields} fields rendered, ${failures.length} failed${sample ? `; e.g. ${sample}` : ''}`);
+  console.log(`  ${dag.dagId} templates for ${rendered.logical_date}: ${fields} fields rendered, ${failures.length} failed${sample ? `; e.g. ${sample}` : ''}`);
   for (const failure of failures) console.log(`    ${failure}`);
 }
 

@@ -141,3 +141,28 @@ describe('schedule hover', () => {
     assert.equal(lines.filter((l) => /^\| 2024-01-0\d /.test(l)).length, 5);
   });
 });
+
+describe('completion inside templates', () => {
+  const dag = `${HEADER}with DAG("d", params={"region": "kr", "limit": 5}):\n`;
+  it('offers the version\'s context keys', () => checkCompletion(`${dag}    BashOperator(task_id="a", bash_command="echo {{ ds_‸")\n`,
+    { includes: ['ds_nodash', 'ds'], excludes: ['execution_date'], replaces: 'ds_' }));
+
+  it('offers macros and the DAG\'s params after a dot', () => {
+    checkCompletion(`${dag}    BashOperator(task_id="a", bash_command="{{ macros.ds_‸ }}")\n`, { includes: ['ds_add', 'ds_format'], replaces: 'ds_' });
+    checkCompletion(`${dag}    BashOperator(task_id="a", bash_command="{{ params.‸")\n`, { includes: ['region', 'limit'], replaces: '' });
+  });
+});
+
+describe('template hover', () => {
+  it('shows a templated field rendered for the next run, and its error when it fails', () => {
+    const dag = `${HEADER}with DAG("d", schedule="30 0 * * *", start_date=pendulum.datetime(2024, 1, 1, tz="UTC")):\n`;
+    const options = { now: Date.parse('2024-01-03T12:00:00Z'), zones: ['UTC'] };
+    const good = at(`${dag}    BashOperator(task_id="a", bash_command="echo {{ macros.ds_‸add(ds, 1) }}")\n`);
+    const hover = hoverAt(good.file, good.offset, catalogFor(3), options);
+    assert.ok(hover);
+    assert.match(hover.markdown, /\*\*bash_command\*\* rendered for the run of 2024-01-04T00:30:00\+00:00/);
+    assert.match(hover.markdown, /```\necho 2024-01-05\n```/);
+    const bad = at(`${dag}    BashOperator(task_id="a", bash_command="echo {{ ds_no‸dsh }}")\n`);
+    assert.match(hoverAt(bad.file, bad.offset, catalogFor(3), options)!.markdown, /⚠ UndefinedError: 'ds_nodsh' is undefined/);
+  });
+});

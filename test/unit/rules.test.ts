@@ -293,3 +293,29 @@ describe('schedule rules', () => {
     check(dag(AF3, 'schedule="30 2 * * *", start_date=pendulum.datetime(2024, 1, 1, tz="Asia/Seoul")'), [], { code: 'PF504', now: '2024-01-01T00:00:00Z' });
   });
 });
+
+describe('template rules', () => {
+  const dag = (task: string) => `${AF3}\nwith DAG("d", schedule="30 0 * * *", ${START}, params={"region": "kr"}):\n    ${task}\n`;
+  const now = '2024-01-03T12:00:00Z';
+
+  it('PF601 an undefined name, marked inside the string, with the likely key as the fix', () => {
+    const source = dag('BashOperator(task_id="a", bash_command="echo {{ ds_nodsh }} {{ params.regoin }}")');
+    const diagnostics = check(source, ['PF601 7:53 «ds_nodsh»'], { code: 'PF601', now });
+    assert.match(diagnostics[0].message, /Airflow fails a when it renders bash_command \(run of 2024-01-04T00:30:00\+00:00\): UndefinedError: 'ds_nodsh' is undefined\. Did you mean 'ds_nodash'\?/);
+    assert.match(applyFix(source, diagnostics[0]), /echo \{\{ ds_nodash \}\} \{\{ params\.regoin \}\}/);
+    const fixed = applyFix(source, diagnostics[0]);
+    const [param] = check(fixed, ['PF601 7:69 «params.regoin»'], { code: 'PF601', now });
+    assert.match(applyFix(fixed, param), /\{\{ params\.region \}\}/);
+  });
+
+  it('PF601 a Jinja syntax error; nothing for a template that renders, or without a current time', () => {
+    check(dag('BashOperator(task_id="a", bash_command="echo {% if %}")'), ['PF601 7:44 «"echo {% if %}"»'], { code: 'PF601', now });
+    check(dag('BashOperator(task_id="a", bash_command="echo {{ macros.ds_add(ds, 1) }} {{ params.region }}")'), [], { code: 'PF601', now });
+    check(dag('BashOperator(task_id="a", bash_command="echo {{ ds_nodsh }}")'), [], { code: 'PF601' });
+  });
+
+  it('PF602 a template in an argument the operator does not template', () => {
+    check(dag('BashOperator(task_id="a", bash_command="echo", output_encoding="{{ ds }}")'), ['PF602 7:68 «"{{ ds }}"»'], { code: 'PF602' });
+    check(dag('BashOperator(task_id="a", bash_command="echo {{ ds }}", env={"D": "{{ ds }}"})'), [], { code: 'PF602' });
+  });
+});

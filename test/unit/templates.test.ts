@@ -98,6 +98,13 @@ describe('Python behaviour', () => {
   });
 });
 
+describe('XCom before any run', () => {
+  it('renders ti.xcom_pull as a named placeholder that survives attribute and item access', () => {
+    check("{{ ti.xcom_pull(task_ids='extract') }} {{ ti.xcom_pull(task_ids='extract', key='rows')['n'] }}",
+      '<XCom extract.return_value> <XCom extract.rows["n"]>');
+  });
+});
+
 describe('StrictUndefined', () => {
   it('fails on undefined names and missing keys when they are printed', () => {
     check('{{ ds_nodsh }}', /^UndefinedError: 'ds_nodsh' is undefined$/);

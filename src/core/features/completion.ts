@@ -65,6 +65,10 @@ export function completionsAt(file: CheckedFile, offset: number, catalog: Catalo
   const before = text.slice(lineStart, offset);
   const taskIds = [...new Set(file.model.dags.flatMap((d) => d.tasks.map((t) => t.taskId)))];
 
+  // Inside a template expression `{{ ... ` of a string: context keys, macros, params.
+  const template = /\{\{(?:(?!\}\}).)*?([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*\.?|)$/.exec(before);
+  if (template && !/xcom_pull\([^)]*$/.test(before)) return templateCompletions(file, offset, template[1], catalog);
+
   // Task ids in xcom_pull(task_ids="...") or xcom_pull(task_ids=["a", "..."]), in code and in templates.
   const xcom = /xcom_pull\((?:[^()]*?task_ids\s*=\s*)?\[?(?:\s*["'][^"']*["']\s*,)*\s*["']([\w.-]*)$/.exec(before);
   if (xcom) {
@@ -135,4 +139,29 @@ function isDefaultArgsDict(file: CheckedFile, dict: SyntaxNode): boolean {
   if (previous?.name !== 'AssignOp') return false;
   const target = previous.prevSibling;
   return !!target && /default_args/i.test(file.text.slice(target.from, target.to));
+}
+
+/** The members of `macros` that Airflow provides (§2.4). */
+const MACROS = ['ds_add', 'ds_format', 'datetime', 'timedelta', 'dateutil', 'time', 'uuid', 'random', 'json'];
+
+/** Names inside `{{ }}`: the version's context keys, `macros.*`, and the DAG's `params.*`. */
+function templateCompletions(file: CheckedFile, offset: number, path: string, catalog: Catalog): Completions {
+  const dot = path.lastIndexOf('.');
+  const partial = path.slice(dot + 1);
+  const range = { from: offset - partial.length, to: offset };
+  const item = (label: string, detail: string): CompletionItem => ({ label, kind: 'value', detail, insertText: label });
+  const owner = dot < 0 ? '' : path.slice(0, dot);
+  if (owner === 'macros') return { range, items: MACROS.map((m) => item(m, 'Airflow macro')) };
+  if (owner === 'params') {
+    const names = new Set<string>();
+    for (const dag of file.model.dags) {
+      for (const holder of [dag, ...dag.tasks]) {
+        const params = holder.args.find((a) => a.name === 'params')?.value;
+        if (params?.kind === 'dict') params.entries.forEach((_, key) => names.add(key));
+      }
+    }
+    return { range, items: [...names].map((n) => item(n, 'param')) };
+  }
+  if (owner !== '') return { range, items: [] };
+  return { range, items: catalog.contextKeys.map((key) => item(key, `template context (Airflow ${file.airflow})`)) };
 }

@@ -7,6 +7,8 @@ import type { SourceRange } from '../diagnostics';
 import { formatValue } from '../python/values';
 import { describeSchedule, type Locale } from '../schedule/describe';
 import { dagSchedule, futureRuns, isScheduleProblem, scheduledRuns } from '../schedule/runs';
+import { nextLogicalDate, renderDag } from '../templates/fields';
+import { pyStr } from '../templates/pyobjects';
 
 /** What schedule hovers need from the caller: the current time, the user's zones and language. */
 export interface HoverOptions {
@@ -62,6 +64,11 @@ export function hoverAt(file: CheckedFile, offset: number, catalog: Catalog, opt
       };
     }
     for (const task of dag.tasks) {
+      const templated = options && task.args.find((a) => contains(a.valueRange, offset) && /\{\{|\{%/.test(file.text.slice(a.valueRange.from, a.valueRange.to)));
+      if (templated && options) {
+        const markdown = renderedFieldMarkdown(file, dag.dagId, task.taskId, templated.name, options, catalog);
+        if (markdown) return { markdown, range: templated.valueRange };
+      }
       for (const arg of task.args) {
         if (!arg.nameRange || !contains(arg.nameRange, offset)) continue;
         const value = formatValue(arg.value);
@@ -111,4 +118,21 @@ export function scheduleMarkdown(file: CheckedFile, dagId: string, options: Hove
     lines.push([header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n'));
   }
   return lines.join('\n\n');
+}
+
+/** A templated field of a task as Airflow renders it for the DAG's next run. */
+function renderedFieldMarkdown(file: CheckedFile, dagId: string, taskId: string, field: string, options: HoverOptions, catalog: Catalog): string | undefined {
+  const dag = file.model.dags.find((d) => d.dagId === dagId)!;
+  const logicalDate = nextLogicalDate(dag, file.airflow, options.now);
+  if (logicalDate === undefined) return undefined;
+  const rendered = renderDag(dag, { airflow: file.airflow, catalog, logicalDate, now: options.now });
+  if ('error' in rendered) return undefined;
+  const task = rendered.tasks.find((t) => t.task_id === taskId);
+  if (!task) return undefined;
+  const heading = `**${field}** rendered for the run of ${rendered.logical_date} (\`${rendered.run_id}\`), Airflow ${file.airflow}`;
+  if (task.errors[field]) return `${heading}\n\n⚠ ${task.errors[field]}`;
+  if (!(field in task.fields)) return undefined;
+  const value = task.fields[field];
+  const text = typeof value === 'string' ? value : pyStr(value);
+  return `${heading}\n\n\`\`\`\n${text.replace(/```/g, '` ` `')}\n\`\`\``;
 }

@@ -10,6 +10,7 @@ import { childrenOf, sourceOf, type SyntaxNode, type Tree } from '../python/synt
 import { compareDateTimes } from '../python/dates';
 import { formatDateTime, pythonTypeName, type DateTimeValue, type DictEntry, type PyValue } from '../python/values';
 import { scheduleDiagnostics } from './scheduleRules';
+import { templateDiagnostics } from './templateRules';
 import { closest } from './similar';
 
 export interface RuleContext {
@@ -50,6 +51,8 @@ export const RULES = {
   PF502: { title: 'Catchup creates many runs', severity: 'warning' },
   PF503: { title: 'Cron hour written as local time', severity: 'info' },
   PF504: { title: 'Schedule meets a DST change', severity: 'info' },
+  PF601: { title: 'Template fails when rendered', severity: 'error' },
+  PF602: { title: 'Template in an argument that is not templated', severity: 'warning' },
 } as const satisfies Record<string, { title: string; severity: Severity }>;
 
 export type RuleCode = keyof typeof RULES;
@@ -80,6 +83,7 @@ export function checkDagFile(context: RuleContext): Diagnostic[] {
     ...dummyOperator(context),
     ...removedContextKeys(context),
     ...scheduleDiagnostics(context),
+    ...templateDiagnostics(context),
   ];
   // A default_args dict shared by several DAGs is reported once.
   const seen = new Set<string>();

@@ -47,6 +47,29 @@ function dsFormat(ds: string, inputFormat: string, outputFormat: string): string
   return strptime(ds, inputFormat).strftime(outputFormat);
 }
 
+/**
+ * What `ti.xcom_pull(...)` gives before any task has run: a placeholder that names the XCom, and
+ * stays one through attribute and item access, so the rest of the template still renders.
+ */
+class XComPlaceholder implements DynamicAttributes {
+  constructor(private readonly description: string) {}
+
+  [GET_ATTRIBUTE](name: string): unknown {
+    return new XComPlaceholder(`${this.description}[${JSON.stringify(name)}]`);
+  }
+
+  toString(): string {
+    return `<${this.description}>`;
+  }
+}
+
+function xcomPull(...args: unknown[]): XComPlaceholder {
+  const keywords = (args[args.length - 1] as Record<string, unknown>)?.__keywords ? args.pop() as Record<string, unknown> : {};
+  const taskIds = keywords.task_ids ?? args[0];
+  const key = keywords.key ?? args[1] ?? 'return_value';
+  return new XComPlaceholder(`XCom ${Array.isArray(taskIds) ? taskIds.join(',') : String(taskIds ?? 'this task')}.${String(key)}`);
+}
+
 /** `var.value.NAME`, `var.json.NAME`, `var.value.get(NAME, default)`: a missing Variable is a KeyError. */
 class VariableAccessor implements DynamicAttributes {
   constructor(private readonly variables: Readonly<Record<string, string>>, private readonly json: boolean) {}
@@ -85,7 +108,7 @@ export function templateContext(run: TemplateRun, airflow: AirflowVersion): Reco
     run_id: run.runId,
     try_number: 1,
     map_index: -1,
-    xcom_pull: () => null,
+    xcom_pull: xcomPull,
   };
   const macros = {
     ds_add: dsAdd,

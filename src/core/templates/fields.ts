@@ -5,7 +5,7 @@ import type { Catalog } from '../airflow/catalog';
 import type { AirflowVersion } from '../airflow/version';
 import { argument, type DagModel, type TaskModel } from '../dag/model';
 import type { PyValue } from '../python/values';
-import { dagSchedule, isScheduleProblem } from '../schedule/runs';
+import { dagSchedule, futureRuns, isScheduleProblem, scheduledRuns } from '../schedule/runs';
 import { DataIntervalTimetable } from '../schedule/timetables';
 import { utcIso } from '../time/zones';
 import { templateContext, type TemplateRun } from './context';
@@ -187,4 +187,12 @@ export function renderDag(dag: DagModel, options: RenderOptions): RenderedRun | 
     data_interval_end: utcIso(run.dataIntervalEnd),
     tasks: dag.tasks.map((task) => renderTask(dag, task, run, options)),
   };
+}
+
+/** The logical date of the DAG's next run after `now`, or of its latest if it has no next; undefined without any. */
+export function nextLogicalDate(dag: DagModel, airflow: AirflowVersion, now: number): number | undefined {
+  const schedule = dagSchedule(dag, airflow);
+  if (isScheduleProblem(schedule)) return undefined;
+  const run = futureRuns(schedule, now, 1)[0] ?? scheduledRuns(schedule, { now, count: 1 }).due[0];
+  return run ? Date.parse(run.logical_date) : undefined;
 }

@@ -1,5 +1,6 @@
 // Rendering one templated value as Airflow does: strings through the Jinja-like environment, lists
 // and dict values recursively, dict keys and falsy values left alone (§2.5).
+import nunjucks from 'nunjucks';
 import { createEnvironment } from './environment';
 
 export interface TemplateError {
@@ -34,9 +35,23 @@ function templateError(error: unknown, template: string): TemplateError {
   return { message, ...(position ? { line: Number(position[1]), column: Number(position[2]) } : {}) };
 }
 
+/** Compiled templates by source: the editor renders the same strings on every keystroke. */
+const compiled = new Map<string, nunjucks.Template>();
+const CACHE_SIZE = 4000;
+
+function compile(template: string): nunjucks.Template {
+  let result = compiled.get(template);
+  if (!result) {
+    result = new nunjucks.Template(template, environment, undefined, true);
+    if (compiled.size >= CACHE_SIZE) compiled.delete(compiled.keys().next().value!);
+    compiled.set(template, result);
+  }
+  return result;
+}
+
 export function renderString(template: string, context: Record<string, unknown>): Rendered {
   try {
-    const output = environment.renderString(template, context);
+    const output = compile(template).render(context);
     // Jinja's default keep_trailing_newline=False drops one trailing newline.
     return { value: output.endsWith('\n') ? output.slice(0, -1) : output };
   } catch (error) {
