@@ -7,6 +7,7 @@ import { DocumentAnalyses, isDagFile } from './analyses';
 import { DagPanel } from './dagPanel';
 import { DiagnosticsPublisher } from './diagnostics';
 import { DagCodeActionProvider, DagCodeLensProvider, DagCompletionProvider, DagDefinitionProvider, DagHoverProvider } from './languageFeatures';
+import { previewRenderedTemplates, RENDER_SCHEME, RenderPreviewProvider } from './renderPreview';
 import { openSchedulePreview } from './schedulePreview';
 import { Settings } from './settings';
 import { NextRunStatus } from './statusBar';
@@ -22,6 +23,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const airflow = new AirflowVersionResolver(settings, output);
   const analyses = new DocumentAnalyses(airflow);
   const index = new WorkspaceDagIndex();
+  const renderPreviews = new RenderPreviewProvider(analyses);
   context.subscriptions.push(
     output,
     settings,
@@ -37,6 +39,9 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.languages.registerCodeLensProvider(PYTHON, new DagCodeLensProvider(analyses, settings)),
     new NextRunStatus(analyses, settings),
     vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, new InspectReportProvider(analyses)),
+    renderPreviews,
+    vscode.workspace.registerTextDocumentContentProvider(RENDER_SCHEME, renderPreviews),
+    vscode.commands.registerCommand('preflight.previewTemplates', (uri?: vscode.Uri, dagId?: string, date?: string) => previewRenderedTemplates(analyses, uri, dagId, date)),
     vscode.commands.registerCommand('preflight.showOutput', () => output.show()),
     vscode.commands.registerCommand('preflight.inspectDag', inspectActiveFile),
     vscode.commands.registerCommand('preflight.showDag', async (uri?: vscode.Uri) => {
