@@ -16,8 +16,6 @@ interface Expected { name: string; error: string | null; tasks?: { task_id: stri
  * must agree field for field; this list may only shrink.
  */
 const NOT_YET: Record<string, string> = {
-  'native: first run, no conf': 'render_template_as_native_obj',
-  'native: 2024-03-10, no conf': 'render_template_as_native_obj',
   'user_macros: first run, no conf': 'user-defined macros and filters run Python',
   'user_macros: 2024-03-10, no conf': 'user-defined macros and filters run Python',
   'params: conf failing the params schema': 'Param type validation of dag_run.conf',

@@ -4,7 +4,9 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AirflowVersion } from '../../src/core/airflow/version';
 import { templateContext, type TemplateRun } from '../../src/core/templates/context';
-import { renderString, renderValue } from '../../src/core/templates/render';
+import { literalEval } from '../../src/core/templates/literal';
+import { PyDateTime, pyStr } from '../../src/core/templates/pyobjects';
+import { renderNative, renderString, renderValue } from '../../src/core/templates/render';
 
 const RUN: TemplateRun = {
   dagId: 'd',
@@ -146,5 +148,27 @@ describe('rendering field values', () => {
   it('locates a syntax error', () => {
     const rendered = renderString('echo {{ ds }\n', templateContext(RUN, 2));
     assert.ok('error' in rendered && rendered.error.line === 1, JSON.stringify(rendered));
+  });
+});
+
+describe('native rendering (render_template_as_native_obj)', () => {
+  const native = (template: string) => {
+    const rendered = renderNative(template, templateContext(RUN, 3));
+    return 'error' in rendered ? rendered.error.message : rendered.value;
+  };
+
+  it('gives one expression\'s value, and literal_evals text', () => {
+    assert.equal(native('{{ ds_nodash }}'), 20240101);
+    assert.equal(native('{{ ds }}'), '2024-01-01');
+    assert.deepEqual(native("{{ [1, 'a'] }}"), [1, 'a']);
+    assert.equal(native('{{ params.x + 1 }}'), 8);
+    assert.equal(native('day {{ ds }}'), 'day 2024-01-01');
+    assert.ok(native('{{ logical_date }}') instanceof PyDateTime);
+  });
+
+  it('reads Python literals as ast.literal_eval does', () => {
+    const values = ['5', '-2.5', "'a b'", '"x"', 'True', 'None', '[1, [2]]', "{'k': (1, 2)}", '(1,)'].map((t) => literalEval(t));
+    assert.deepEqual(values.map((v) => (v.ok ? pyStr(v.value, true) : 'fail')), ['5', '-2.5', "'a b'", "'x'", 'True', 'None', '[1, [2]]', "{'k': (1, 2)}", '(1,)']);
+    assert.deepEqual(['2024-01-01', 'echo x', '[1,', ''].map((t) => literalEval(t).ok), [false, false, false, false]);
   });
 });

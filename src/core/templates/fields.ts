@@ -9,6 +9,7 @@ import { dagSchedule, futureRuns, isScheduleProblem, scheduledRuns } from '../sc
 import { DataIntervalTimetable } from '../schedule/timetables';
 import { utcIso } from '../time/zones';
 import { templateContext, type TemplateRun } from './context';
+import { PyFloat, pyRepr } from './pyobjects';
 import { renderValue } from './render';
 
 /** A value the static model cannot know, so its field cannot be rendered without running Python. */
@@ -141,6 +142,8 @@ function renderTask(dag: DagModel, task: TaskModel, run: TemplateRun, options: R
     if (task.kind === 'taskflow') result.unsupported['*'] = `${task.operator} renders what its function returns, which needs Python`;
     return result;
   }
+  const nativeArg = argument(dag, 'render_template_as_native_obj')?.value;
+  const native = nativeArg?.kind === 'bool' && nativeArg.value;
   // DAG params, then the task's, then dag_run.conf on top ([core] dag_run_conf_overrides_params).
   const params = { ...paramsOf(dag), ...paramsOf(task), ...(run.conf ?? {}) };
   const context = templateContext({ ...run, taskId: task.taskId, params }, options.airflow);
@@ -162,18 +165,29 @@ function renderTask(dag: DagModel, task: TaskModel, run: TemplateRun, options: R
       result.errors[field] = error instanceof Error ? error.message : String(error);
       continue;
     }
-    const rendered = renderValue(loaded, context);
+    const rendered = renderValue(loaded, context, native);
     if ('error' in rendered) result.errors[field] = rendered.error.message;
-    else result.fields[field] = rendered.value;
+    else result.fields[field] = plainResult(rendered.value);
   }
   return result;
 }
 
+/**
+ * A rendered value as plain data: JSON's types as they are (tuples as lists, Python floats as
+ * numbers), any other object as `{ repr }`, the convention of the render oracle.
+ */
+function plainResult(value: unknown): unknown {
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (value instanceof PyFloat) return value.valueOf();
+  if (Array.isArray(value)) return value.map(plainResult);
+  if (typeof value === 'object' && value.constructor === Object) {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, plainResult(v)]));
+  }
+  return { repr: pyRepr(value) };
+}
+
 /** Every task's templated fields for the scheduled run of `logicalDate`, or why there is no such run. */
 export function renderDag(dag: DagModel, options: RenderOptions): RenderedRun | { error: string } {
-  if (argument(dag, 'render_template_as_native_obj')?.value.kind === 'bool' && (argument(dag, 'render_template_as_native_obj')!.value as { value: boolean }).value) {
-    return { error: 'render_template_as_native_obj=True is not supported yet' };
-  }
   if (argument(dag, 'user_defined_macros') || argument(dag, 'user_defined_filters')) {
     return { error: 'user_defined_macros and user_defined_filters need the DAG file to run; not supported yet' };
   }

@@ -2,6 +2,7 @@
 // and dict values recursively, dict keys and falsy values left alone (§2.5).
 import nunjucks from 'nunjucks';
 import { createEnvironment } from './environment';
+import { literalEval } from './literal';
 
 export interface TemplateError {
   readonly message: string;
@@ -60,13 +61,13 @@ export function renderString(template: string, context: Record<string, unknown>)
 }
 
 /** A field's value rendered as Airflow renders it: strings, and lists, tuples and dict values recursively. */
-export function renderValue(value: unknown, context: Record<string, unknown>): Rendered {
+export function renderValue(value: unknown, context: Record<string, unknown>, native = false): Rendered {
   if (!value) return { value };
-  if (typeof value === 'string') return renderString(value, context);
+  if (typeof value === 'string') return native ? renderNative(value, context) : renderString(value, context);
   if (Array.isArray(value)) {
     const out: unknown[] = [];
     for (const item of value) {
-      const rendered = renderValue(item, context);
+      const rendered = renderValue(item, context, native);
       if ('error' in rendered) return rendered;
       out.push(rendered.value);
     }
@@ -75,11 +76,39 @@ export function renderValue(value: unknown, context: Record<string, unknown>): R
   if (typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-      const rendered = renderValue(item, context);
+      const rendered = renderValue(item, context, native);
       if ('error' in rendered) return rendered;
       out[key] = rendered.value;
     }
     return { value: out };
   }
   return { value };
+}
+
+/** Where a single-expression template hands its raw value when rendered natively. */
+const captured: { value: unknown } = { value: undefined };
+environment.addGlobal('_preflight_native_value', (value: unknown) => {
+  captured.value = value;
+  return '';
+});
+
+/**
+ * Jinja's NativeEnvironment (`render_template_as_native_obj=True`): a template that is one
+ * expression gives that expression's value; text is `literal_eval`'d when it is a Python literal.
+ */
+export function renderNative(template: string, context: Record<string, unknown>): Rendered {
+  const single = /^\{\{-?((?:(?!\}\})[\s\S])*?)-?\}\}$/.exec(template);
+  if (single) {
+    captured.value = undefined;
+    const rendered = renderString(`{{ _preflight_native_value((${single[1]})) }}`, context);
+    if ('error' in rendered) return rendered;
+    const raw = captured.value;
+    if (typeof raw !== 'string') return { value: raw };
+    const literal = literalEval(raw);
+    return { value: literal.ok ? literal.value : raw };
+  }
+  const rendered = renderString(template, context);
+  if ('error' in rendered) return rendered;
+  const literal = literalEval(rendered.value as string);
+  return literal.ok ? { value: literal.value } : rendered;
 }
