@@ -10,6 +10,7 @@ import { sarifLog } from './core/report/sarif';
 import { describeSchedule } from './core/schedule/describe';
 import { dagSchedule, futureRuns, isScheduleProblem, scheduledRuns, type ScheduledRun } from './core/schedule/runs';
 import { isKnownZone } from './core/time/zones';
+import { localConnections, localVariables } from './node/localSources';
 import { moduleReaderFor } from './node/modules';
 import { pythonFilesIn, readText } from './node/files';
 import { catalogFor } from './core/airflow/catalog';
@@ -228,6 +229,8 @@ function render(files: string[], options: Options): number {
     logicalDate,
     now,
     conf,
+    variables: localVariables(file),
+    connections: localConnections(file),
     readTemplate: (name) => {
       try {
         return readText(join(dirname(file), name));

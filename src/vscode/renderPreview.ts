@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { catalogFor } from '../core/airflow/catalog';
 import { nextLogicalDate, renderDag } from '../core/templates/fields';
 import { pyStr } from '../core/templates/pyobjects';
+import { localConnections, localVariables } from '../node/localSources';
 import { isDagFile, type DocumentAnalyses } from './analyses';
 
 export const RENDER_SCHEME = 'preflight-render';
@@ -55,11 +56,15 @@ export class RenderPreviewProvider implements vscode.TextDocumentContentProvider
     if (logicalDate === undefined || Number.isNaN(logicalDate)) return `DAG ${dag.dagId} has no run to render: give a logical date.`;
     const folder = vscode.Uri.joinPath(document.uri, '..');
     const templates = new Map<string, string | undefined>();
+    // Variables and Connections from the environment and .preflight/*.json: reading them runs nothing.
+    const local = document.uri.scheme === 'file'
+      ? { variables: localVariables(document.uri.fsPath), connections: localConnections(document.uri.fsPath) } : {};
     const rendered = renderDag(dag, {
       airflow: file.airflow,
       catalog: catalogFor(file.airflow),
       logicalDate,
       now,
+      ...local,
       readTemplate: (name) => templates.get(name),
     });
     // Template files are read asynchronously, then the DAG is rendered again with them.
@@ -76,7 +81,7 @@ export class RenderPreviewProvider implements vscode.TextDocumentContentProvider
         }
       }
     }
-    const final = templates.size > 0 ? renderDag(dag, { airflow: file.airflow, catalog: catalogFor(file.airflow), logicalDate, now, readTemplate: (name) => templates.get(name) }) : rendered;
+    const final = templates.size > 0 ? renderDag(dag, { airflow: file.airflow, catalog: catalogFor(file.airflow), logicalDate, now, ...local, readTemplate: (name) => templates.get(name) }) : rendered;
     if ('error' in final) return `DAG ${dag.dagId}: ${final.error}`;
     const lines = [`DAG ${final.dag_id} — run ${final.run_id} (Airflow ${file.airflow} rules)`, `data interval ${final.data_interval_start} – ${final.data_interval_end}`, ''];
     for (const task of final.tasks) {

@@ -2,9 +2,13 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 
-/** Runs the CLI from source, as `preflight ARGS...`. */
+/** Runs the CLI from source, as `preflight ARGS...`, with `env` added to the environment. */
 function preflight(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8' });
+  return preflightWith({}, ...args);
+}
+
+function preflightWith(env: Record<string, string>, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -158,6 +162,19 @@ describe('preflight render', () => {
     const withConf = preflight('render', 'test/fixtures/templates/params_conf.py', '--date', '2024-01-01T00:30:00+00:00', '--json', '--task', 'task_params', '--conf', '{"x": "conf-x"}');
     assert.deepEqual(JSON.parse(withConf.stdout).tasks, [{ task_id: 'task_params', fields: { bash_command: 'echo conf-x task-y' }, errors: [] }]);
     assert.equal(preflight('render', 'test/fixtures/templates/params_conf.py', '--conf', '[1]').status, 2);
+  });
+});
+
+describe('preflight render with local Variables and Connections', () => {
+  it('reads AIRFLOW_VAR_*, AIRFLOW_CONN_* and .preflight/*.json, the environment first', () => {
+    const { stdout } = preflightWith({ AIRFLOW_VAR_REGION: 'kr', AIRFLOW_VAR_ENV: 'from-env' },
+      'render', 'test/fixtures/local_sources/variables_dag.py', '--date', '2024-01-01T00:00:00Z', '--json');
+    const [report, unknown] = JSON.parse(stdout).tasks;
+    assert.deepEqual(report.fields, {
+      bash_command: 'echo from-env 3 kr none',
+      env: { DB: 'db.internal:5432/analytics', API: 'api.example.com 30' },
+    });
+    assert.deepEqual(unknown.errors.map((e: { message: string }) => e.message), ['KeyError: Variable missing does not exist']);
   });
 });
 

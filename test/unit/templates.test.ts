@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AirflowVersion } from '../../src/core/airflow/version';
 import { templateContext, type TemplateRun } from '../../src/core/templates/context';
+import { parseConnection } from '../../src/core/templates/connections';
 import { literalEval } from '../../src/core/templates/literal';
 import { PyDateTime, pyStr } from '../../src/core/templates/pyobjects';
 import { renderNative, renderString, renderValue } from '../../src/core/templates/render';
@@ -170,5 +171,15 @@ describe('native rendering (render_template_as_native_obj)', () => {
     const values = ['5', '-2.5', "'a b'", '"x"', 'True', 'None', '[1, [2]]', "{'k': (1, 2)}", '(1,)'].map((t) => literalEval(t));
     assert.deepEqual(values.map((v) => (v.ok ? pyStr(v.value, true) : 'fail')), ['5', '-2.5', "'a b'", "'x'", 'True', 'None', '[1, [2]]', "{'k': (1, 2)}", '(1,)']);
     assert.deepEqual(['2024-01-01', 'echo x', '[1,', ''].map((t) => literalEval(t).ok), [false, false, false, false]);
+  });
+});
+
+describe('connections', () => {
+  it('reads Airflow\'s URI and JSON forms', () => {
+    assert.deepEqual(parseConnection('db', 'postgres://etl:s%40cret@db.internal:5432/analytics?sslmode=require'), {
+      conn_id: 'db', conn_type: 'postgres', host: 'db.internal', login: 'etl', password: 's@cret', schema: 'analytics', port: 5432, extra_dejson: { sslmode: 'require' },
+    });
+    assert.deepEqual(parseConnection('api', '{"conn_type": "http", "host": "h", "extra": {"a": 1}}')?.extra_dejson, { a: 1 });
+    assert.equal(parseConnection('x', 'not a uri'), undefined);
   });
 });

@@ -30,7 +30,8 @@ function renderFailures({ model, text, airflow, catalog, now }: RuleContext): Di
       const model = dag.tasks.find((t) => t.taskId === task.task_id);
       for (const [field, message] of Object.entries(task.errors)) {
         const arg = model?.args.find((a) => a.name === field);
-        if (!arg || /TemplateNotFound/.test(message)) continue;
+        // Template files, Variables and Connections live outside the file: the deployment decides.
+        if (!arg || /TemplateNotFound|Variable .* does not exist|conn_id/.test(message)) continue;
         const source = text.slice(arg.valueRange.from, arg.valueRange.to);
         const undefinedName = /^UndefinedError: '([\w.]+)' is undefined$/.exec(message)?.[1];
         if (undefinedName && airflow === 3 && REMOVED_IN_3.test(undefinedName)) continue;

@@ -2,6 +2,7 @@
 // 3.x), for one DAG run. Datetimes are UTC, as in Airflow.
 import type { AirflowVersion } from '../airflow/version';
 import { GET_ATTRIBUTE, UndefinedError, withAttributes, type DynamicAttributes } from './environment';
+import type { Connection } from './connections';
 import { makeDatetime, makeTimedelta, PyDateTime, pyJsonDumps, strptime } from './pyobjects';
 
 export interface TemplateRun {
@@ -18,6 +19,8 @@ export interface TemplateRun {
   readonly params?: Readonly<Record<string, unknown>>;
   /** Airflow Variables from local sources (environment, .preflight/variables.json). */
   readonly variables?: Readonly<Record<string, string>>;
+  /** Airflow Connections from local sources (environment, .preflight/connections.json). */
+  readonly connections?: Readonly<Record<string, Connection>>;
   /** The current time, for `macros.datetime.now()`: the core never reads the clock itself. */
   readonly now: number;
   /** The DAG's time zone (`dag.timezone`), from its start date. */
@@ -70,6 +73,22 @@ function xcomPull(...args: unknown[]): XComPlaceholder {
   return new XComPlaceholder(`XCom ${Array.isArray(taskIds) ? taskIds.join(',') : String(taskIds ?? 'this task')}.${String(key)}`);
 }
 
+/** `conn.ID.host`, `conn.get('ID')`: a connection Airflow does not know fails the task. */
+class ConnectionAccessor implements DynamicAttributes {
+  constructor(private readonly connections: Readonly<Record<string, Connection>>) {}
+
+  [GET_ATTRIBUTE](name: string): unknown {
+    if (name === 'get') return (id: string) => this.read(id);
+    return this.read(name);
+  }
+
+  private read(id: string): Connection {
+    const connection = this.connections[id];
+    if (!connection) throw new UndefinedError(`AirflowNotFoundException: The conn_id \`${id}\` isn't defined`);
+    return connection;
+  }
+}
+
 /** `var.value.NAME`, `var.json.NAME`, `var.value.get(NAME, default)`: a missing Variable is a KeyError. */
 class VariableAccessor implements DynamicAttributes {
   constructor(private readonly variables: Readonly<Record<string, string>>, private readonly json: boolean) {}
@@ -79,10 +98,16 @@ class VariableAccessor implements DynamicAttributes {
     return this.json ? JSON.parse(raw) : raw;
   }
 
+  /** Environment variables name Variables in any case (AIRFLOW_VAR_FOO is `foo` and `FOO`). */
+  private key(name: string): string | undefined {
+    return name in this.variables ? name : name.toLowerCase() in this.variables ? name.toLowerCase() : undefined;
+  }
+
   [GET_ATTRIBUTE](name: string): unknown {
-    if (name === 'get') return (key: string, fallback: unknown = null) => (key in this.variables ? this.read(key) : fallback);
-    if (!(name in this.variables)) throw new UndefinedError(`KeyError: Variable ${name} does not exist`);
-    return this.read(name);
+    if (name === 'get') return (key: string, fallback: unknown = null) => (this.key(key) !== undefined ? this.read(this.key(key)!) : fallback);
+    const key = this.key(name);
+    if (key === undefined) throw new UndefinedError(`KeyError: Variable ${name} does not exist`);
+    return this.read(key);
   }
 }
 
@@ -140,7 +165,7 @@ export function templateContext(run: TemplateRun, airflow: AirflowVersion): Reco
     task_instance_key_str: `${run.dagId}__${run.taskId}__${dsNodash}`,
     params: { ...(run.params ?? {}) },
     var: { value: new VariableAccessor(run.variables ?? {}, false), json: new VariableAccessor(run.variables ?? {}, true) },
-    conn: {},
+    conn: new ConnectionAccessor(run.connections ?? {}),
     macros,
     inlets: [],
     outlets: [],

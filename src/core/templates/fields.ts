@@ -9,6 +9,7 @@ import { dagSchedule, futureRuns, isScheduleProblem, scheduledRuns } from '../sc
 import { DataIntervalTimetable } from '../schedule/timetables';
 import { utcIso } from '../time/zones';
 import { templateContext, type TemplateRun } from './context';
+import type { Connection } from './connections';
 import { PyFloat, pyRepr } from './pyobjects';
 import { renderValue } from './render';
 
@@ -49,6 +50,7 @@ export interface RenderOptions {
   readonly logicalDate: number;
   readonly conf?: Record<string, unknown>;
   readonly variables?: Record<string, string>;
+  readonly connections?: Record<string, Connection>;
   /** The current time, for `macros.datetime.now()`. */
   readonly now: number;
   /** Reads a template file (`script.sh`) relative to the DAG's folder; undefined when missing. */
@@ -76,6 +78,7 @@ function runFor(dag: DagModel, options: RenderOptions): TemplateRun | string {
     nextLogicalDate: dataInterval ? info.dataInterval.end : null,
     conf: options.conf ?? {},
     variables: options.variables,
+    connections: options.connections,
     now: options.now,
     dagZone: schedule.zone,
   };
