@@ -56,6 +56,10 @@ import textwrap
 import time
 import warnings
 
+# The shared set-up of the oracle scripts (scripts/airflow/oracle_env.py).
+sys.path.insert(0, os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".")))
+from oracle_env import prepare_airflow_env, redirect_stdout_to_stderr  # noqa: E402
+
 DOC_LIMIT = 400
 
 # Operator class -> the module a DAG author imports it from, per Airflow major version.
@@ -131,42 +135,13 @@ def log(message: str) -> None:
 # --------------------------------------------------------------------------- environment
 
 
-def _redirect_stdout_to_stderr():
-    """Keep a private handle on the real stdout, then point fd 1 (and sys.stdout) at stderr."""
-    sys.stdout.flush()
-    real_fd = os.dup(1)
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
-    return os.fdopen(real_fd, "w", encoding="utf-8")
 
 
-def _prepare_airflow_env(home: str) -> None:
-    env = os.environ
-    env["AIRFLOW_HOME"] = home
-    # Neutralise any airflow config inherited from the caller's environment.
-    for key in list(env):
-        if key.startswith("AIRFLOW__") or key in ("AIRFLOW_CONFIG",):
-            del env[key]
-    dags = os.path.join(home, "dags")
-    os.makedirs(dags, exist_ok=True)
-    env.update(
-        {
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__DAGS_FOLDER": dags,
-            "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": "sqlite:///" + os.path.join(home, "airflow.db"),
-            "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
-            "AIRFLOW__LOGGING__BASE_LOG_FOLDER": os.path.join(home, "logs"),
-            "AIRFLOW__SCHEDULER__CHILD_PROCESS_LOG_DIRECTORY": os.path.join(home, "logs", "scheduler"),
-        }
-    )
 
 
 # --------------------------------------------------------------------------- text helpers
 
 _DOTTED = re.compile(r"\b(?:[a-z_][A-Za-z0-9_]*\.)+(?=[A-Za-z_])")
-
-
 def simplify_type(annotation) -> str | None:
     """Annotation as short text: no module qualifiers, no ``typing.``, collapsed whitespace."""
     if annotation is inspect.Parameter.empty or annotation is None:
@@ -586,10 +561,10 @@ def main(argv: list[str]) -> int:
     # Don't let modules that sit next to this script shadow Airflow's own.
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
-    out = _redirect_stdout_to_stderr()
+    out = redirect_stdout_to_stderr()
     home = tempfile.mkdtemp(prefix="preflight-airflow-home-")
     try:
-        _prepare_airflow_env(home)
+        prepare_airflow_env(home)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             catalog = build_catalog(home)
