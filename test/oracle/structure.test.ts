@@ -25,7 +25,7 @@ interface OracleFile {
 /** Files each Airflow version must load, by the version their imports are written for. */
 const FILES: Record<'2' | '3', string[]> = {
   '2': [...pythonFilesIn(['examples/dags']).filter((f) => /\/af2_[^/]+\.py$/.test(f)), 'test/fixtures/workspace/dags/two_dags.py'],
-  '3': [...pythonFilesIn(['examples/dags']).filter((f) => /\/af3_[^/]+\.py$/.test(f)), 'test/fixtures/workspace/dags/two_dags.py'],
+  '3': [...pythonFilesIn(['examples/dags']).filter((f) => /\/af3_[^/]+\.py$/.test(f)), 'test/fixtures/workspace/dags/two_dags.py', 'test/fixtures/inspect/groups_and_mapping.py'],
 };
 
 function airflowPythons(): Record<string, string> {

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyzeDagFile } from '../../src/core/dag/analyze';
+import { checkFile } from '../../src/core/check';
+import { analyzeDagFile, parseFile, type ParsedFile, type TextChange } from '../../src/core/dag/analyze';
 import type { DagFileModel } from '../../src/core/dag/model';
 
 /** The model as one line per task, `task_id [Operator] <- upstream, ids` (`mapped` marked), per DAG. */
@@ -324,6 +325,86 @@ with DAG("d"):
 `, { d: ['known [EmptyOperator]'] }));
 });
 
+describe('starred arguments and dict()', () => {
+  const only = (source: string) => {
+    const model = analyzeDagFile(source);
+    assert.deepEqual(model.diagnostics, [], 'no analyser failures');
+    return model.dags;
+  };
+  /** default_args as `key=value` per entry, so that the order of keys is checked too. */
+  const defaultArgs = (source: string) => [...only(source)[0].defaultArgs].map(([key, entry]) => `${key}=${JSON.stringify(entry.value)}`);
+
+  it('passes the entries of a known dict given as **kwargs as keyword arguments, named where the dict writes them', () => {
+    const source = `${HEADER}import pendulum
+KW = {"start_date": pendulum.datetime(2024, 1, 1), "schedule": "@daily"}
+with DAG("x", **KW):
+    EmptyOperator(**{"task_id": "t", "retries": 2})
+`;
+    const [dag] = only(source);
+    assert.deepEqual(dag.args.map((a) => a.name), ['dag_id', 'start_date', 'schedule']);
+    assert.equal(dag.argsKnown, true);
+    const start = dag.args.find((a) => a.name === 'start_date')!;
+    assert.equal(source.slice(start.nameRange!.from, start.nameRange!.to), '"start_date"');
+    assert.equal(source.slice(start.valueRange.from, start.valueRange.to), 'pendulum.datetime(2024, 1, 1)');
+    assert.deepEqual(dag.tasks.map((t) => [t.taskId, t.argsKnown, t.args.map((a) => a.name)]), [['t', true, ['task_id', 'retries']]]);
+  });
+
+  it('expands *args of a known list into positional arguments', () => {
+    const [dag] = only(`${HEADER}ARGS = ["from_list"]\nwith DAG(*ARGS):\n    EmptyOperator(task_id="a")\n`);
+    assert.equal(dag.dagId, 'from_list');
+  });
+
+  it('marks arguments passed through unknown **kwargs as not known, and guesses no task id from them', () => {
+    const dags = only(`${HEADER}import os
+kw = os.environ.get("DAG_KWARGS")
+with DAG("x", **kw):
+    EmptyOperator(task_id="a", **kw)
+    EmptyOperator(retries=1, **kw)
+    EmptyOperator(task_id="b")
+`);
+    assert.deepEqual(dags.map((d) => [d.dagId, d.argsKnown]), [['x', false]]);
+    assert.deepEqual(dags[0].tasks.map((t) => [t.taskId, t.argsKnown]), [['a', false], ['b', true]]);
+  });
+
+  it('binds a factory\'s parameters from **kwargs, and takes no default for what unknown ones may pass', () => {
+    const factory = `${HEADER}import os
+def make(dag_id="fallback", task="t"):
+    with DAG(dag_id):
+        EmptyOperator(task_id=task)
+`;
+    assert.deepEqual(outline(analyzeDagFile(`${factory}make(**{"dag_id": "from_dict"})\n`)), { from_dict: ['t [EmptyOperator]'] });
+    assert.deepEqual(outline(analyzeDagFile(`${factory}make(**os.environ)\nmake(*os.environ)\n`)), {});
+    assert.deepEqual(outline(analyzeDagFile(`${factory}make("first", *os.environ)\n`)), { first: [] });
+  });
+
+  it('merges {**default_args, "k": v}: later keys win, in first-written order', () => assert.deepEqual(defaultArgs(`${HEADER}
+base = {"owner": "data", "retries": 1}
+with DAG("x", default_args={**base, "retries": 3, "queue": "q"}):
+    pass
+`), ['owner={"kind":"str","value":"data"}', 'retries={"kind":"num","value":3,"float":false}', 'queue={"kind":"str","value":"q"}']));
+
+  it('dict(base, k=v) starts from the positional mapping or list of pairs', () => {
+    assert.deepEqual(defaultArgs(`${HEADER}base = {"owner": "data", "retries": 1}\nwith DAG("x", default_args=dict(base, retries=3)):\n    pass\n`),
+      ['owner={"kind":"str","value":"data"}', 'retries={"kind":"num","value":3,"float":false}']);
+    assert.deepEqual(defaultArgs(`${HEADER}with DAG("x", default_args=dict([("owner", "data")], queue="q")):\n    pass\n`),
+      ['owner={"kind":"str","value":"data"}', 'queue={"kind":"str","value":"q"}']);
+  });
+
+  it('dict(**base, k=v) merges base\'s keys, with their locations', () => {
+    const source = `${HEADER}base = {"owner": "data"}\nwith DAG("x", default_args=dict(**base, retries=3)):\n    pass\n`;
+    assert.deepEqual(defaultArgs(source), ['owner={"kind":"str","value":"data"}', 'retries={"kind":"num","value":3,"float":false}']);
+    const owner = only(source)[0].defaultArgs.get('owner')!;
+    assert.equal(source.slice(owner.keyRange!.from, owner.keyRange!.to), '"owner"');
+  });
+
+  it('leaves dict() unknown when a part is unknown or Python raises for a key given twice', () => {
+    for (const call of ['dict(**unknown_kwargs, retries=3)', 'dict(unknown_mapping, retries=3)', 'dict(**{"retries": 1}, retries=3)', 'dict({}, {})']) {
+      const [dag] = only(`${HEADER}with DAG("x", default_args=${call}):\n    pass\n`);
+      assert.deepEqual([dag.defaultArgsKnown, dag.defaultArgs.size], [false, 0], call);
+    }
+  });
+});
+
 describe('broken input', () => {
   it('recovers the DAGs and tasks before and after a syntax error, and locates the error', () => {
     const source = `${HEADER}
@@ -349,5 +430,60 @@ with DAG("d"):
     const [error] = analyzeDagFile(source).diagnostics;
     assert.equal(error.code, 'PF001');
     assert.equal(source.slice(error.range.from, error.range.to), 'a = BashOperator(task_id="a", bash_command=');
+  });
+});
+
+describe('incremental parsing', () => {
+  const source = `${HEADER}
+with DAG("d", schedule="@daily") as dag:
+    extract = BashOperator(task_id="extract", bash_command="echo extract")
+    load = EmptyOperator(task_id="load")
+    extract >> load
+`;
+  /** Replaces `from..to` by `insert`, and describes the edit as the editor reports it. */
+  const edit = (text: string, from: number, to: number, insert: string): { text: string; change: TextChange } =>
+    ({ text: text.slice(0, from) + insert + text.slice(to), change: { fromA: from, toA: to, fromB: from, toB: from + insert.length } });
+
+  /** The reused parse must give exactly what a fresh parse of the new text gives: tree, model and diagnostics. */
+  const sameAsFresh = (parsed: ParsedFile) => {
+    const fresh = parseFile(parsed.text);
+    assert.equal(parsed.tree.toString(), fresh.tree.toString());
+    const incremental = checkFile({ file: 'dag.py', text: parsed.text, parsed }, 3);
+    const reference = checkFile({ file: 'dag.py', text: parsed.text, parsed: fresh }, 3);
+    assert.deepEqual(incremental.model, reference.model);
+    assert.deepEqual(incremental.diagnostics, reference.diagnostics);
+    return incremental;
+  };
+
+  it('after inserting a task, deleting it again, and breaking and mending a call', () => {
+    let parsed = parseFile(source);
+    const at = source.indexOf('    extract >> load');
+    const inserted = edit(source, at, at, '    report = EmptyOperator(task_id="report")\n    load >> report\n');
+    parsed = parseFile(inserted.text, { parsed, changes: [inserted.change] });
+    assert.deepEqual(sameAsFresh(parsed).model.dags[0].tasks.map((t) => t.taskId), ['extract', 'load', 'report']);
+
+    const deleted = edit(inserted.text, at, at + '    report = EmptyOperator(task_id="report")\n    load >> report\n'.length, '');
+    parsed = parseFile(deleted.text, { parsed, changes: [deleted.change] });
+    assert.equal(deleted.text, source);
+    assert.deepEqual(sameAsFresh(parsed).model.dags[0].tasks.map((t) => t.taskId), ['extract', 'load']);
+
+    const close = source.indexOf('")\n    load');
+    const broken = edit(source, close + 1, close + 2, '');
+    parsed = parseFile(broken.text, { parsed, changes: [broken.change] });
+    assert.ok(sameAsFresh(parsed).diagnostics.some((d) => d.code === 'PF001'));
+    const mended = edit(broken.text, close + 1, close + 1, ')');
+    parsed = parseFile(mended.text, { parsed, changes: [mended.change] });
+    assert.deepEqual(sameAsFresh(parsed).diagnostics, []);
+  });
+
+  it('after several changes reported together, each in the text the previous one left', () => {
+    const rename = source.indexOf('"load")') + 1;
+    const first = edit(source, rename, rename + 'load'.length, 'load_all');
+    const typo = first.text.indexOf('"@daily"') + 2;
+    const second = edit(first.text, typo, typo + 1, '');
+    const parsed = parseFile(second.text, { parsed: parseFile(source), changes: [first.change, second.change] });
+    const checked = sameAsFresh(parsed);
+    assert.deepEqual(checked.model.dags[0].tasks.map((t) => t.taskId), ['extract', 'load_all']);
+    assert.ok(checked.diagnostics.some((d) => d.code === 'PF501'), 'the cron typo "@aily" is reported');
   });
 });

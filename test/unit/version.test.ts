@@ -17,6 +17,10 @@ describe('the Airflow version a file is written for', () => {
     check('from airflow.operators.dummy import DummyOperator', 2);
     check('print("{{ execution_date }}")', 2);
     check('from airflow.utils.dates import days_ago\nstart = days_ago(1)', 2);
+    check('from airflow.operators.bash_operator import BashOperator', 2);
+    check('from airflow.contrib.operators.ssh_operator import SSHOperator', 2);
+    check('PythonOperator(task_id="a", python_callable=f, provide_context=True)', 2);
+    check('from airflow.operators.bash import BashOperator\nfrom airflow.sensors.base import BaseSensorOperator', 3);
   });
 
   it('is 3, the current version, otherwise', () => check('from airflow import DAG\nfrom airflow.decorators import task', 3));

@@ -3,13 +3,15 @@ export type AirflowVersion = 2 | 3;
 
 /**
  * The version a DAG file is written for, when no installed Airflow says: names that only Airflow 2
- * has (`schedule_interval`, `DummyOperator`, `execution_date`, `days_ago`) mean 2, Airflow 3's own
+ * has (`schedule_interval`, `DummyOperator`, `execution_date`, `days_ago`, the old module paths such
+ * as `airflow.operators.bash_operator` and `airflow.contrib`, `provide_context`) mean 2, Airflow 3's own
  * modules (`airflow.sdk`, the standard provider) mean 3, and anything else is taken as 3, the
  * current version.
  */
 export function inferAirflowVersion(text: string): AirflowVersion {
   if (/\bfrom\s+airflow\.sdk\b|\bimport\s+airflow\.sdk\b|\bairflow\.providers\.standard\b/.test(text)) return 3;
-  if (/\bschedule_interval\s*=|\bDummyOperator\b|\bexecution_date\b|\bdays_ago\s*\(/.test(text)) return 2;
+  if (/\bschedule_interval\s*=|\bDummyOperator\b|\bexecution_date\b|\bdays_ago\s*\(|\bprovide_context\s*=/.test(text)) return 2;
+  if (/\bairflow\.contrib\b|\bairflow\.(?:operators|sensors|hooks)\.\w+_(?:operator|sensor|hook)\b/.test(text)) return 2;
   return 3;
 }
 

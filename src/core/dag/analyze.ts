@@ -20,7 +20,7 @@ import {
 } from '../python/syntax';
 import type { DictEntry, PyValue } from '../python/values';
 import { TreeFragment } from '@lezer/common';
-import type { ArgumentModel, DagFileModel, DagForm, DagModel, GroupModel, TaskModel, UndefinedTaskReference } from './model';
+import type { AnalysisWork, ArgumentModel, DagFileModel, DagForm, DagModel, GroupModel, TaskModel, UndefinedTaskReference } from './model';
 import { operatorClassName } from './operators';
 
 /** Reads a module of the workspace by its dotted name, relative to the DAG file's folder. */
@@ -180,9 +180,13 @@ class Scope {
   }
 }
 
-/** Limits that keep analysis bounded on generated or adversarial files. */
-const MAX_LOOP_ITERATIONS = 10_000;
-const MAX_CALL_DEPTH = 16;
+/**
+ * The work one file's analysis may do, whatever the file contains: evaluation steps (statements and
+ * expressions evaluated, counting each time a loop or a call evaluates them again), loop iterations
+ * unrolled, and nested calls of functions defined in the file. Steps and iterations are counted, not
+ * timed, so the limits hold on any machine and the tests can assert them.
+ */
+export const ANALYSIS_LIMITS = { steps: 250_000, loopIterations: 10_000, callDepth: 16 } as const;
 
 /** The last segment of a dotted name: `airflow.operators.bash.BashOperator` → `BashOperator`. */
 function lastSegment(qualifiedName: string): string {
@@ -220,7 +224,10 @@ class Analyzer {
   private readonly groupStack: GroupBuilder[] = [];
   private readonly moduleFunctions = new Map<string, Map<string, Value> | undefined>();
   private callDepth = 0;
-  private loopBudget = MAX_LOOP_ITERATIONS;
+  private steps = 0;
+  private loopIterations = 0;
+  /** Whether a limit of ANALYSIS_LIMITS was reached, and evaluation stopped there. */
+  private exhausted = false;
 
   constructor(
     private readonly text: string,
@@ -245,7 +252,7 @@ class Analyzer {
   }
 
   private statement(node: SyntaxNode, scope: Scope): void {
-    if (node.type.isError) return;
+    if (node.type.isError || !this.spend(node)) return;
     try {
       this.statementUnchecked(node, scope);
     } catch (error) {
@@ -440,7 +447,7 @@ class Analyzer {
     const [body, elseBody] = parts.filter((p) => p.name === 'Body');
     if (!body) return;
     const iterable = iterableNode ? this.expression(iterableNode, scope) : UNKNOWN;
-    this.iterate(iterable, (item) => {
+    this.iterate(iterable, node, (item) => {
       this.bindTargets(targets, item, scope);
       this.block(body, scope);
     });
@@ -451,15 +458,46 @@ class Analyzer {
    * Runs `visit` once per item of a known sequence, or once with an unknown item otherwise, so that
    * tasks created in a loop over an unknown list still show their structure.
    */
-  private iterate(iterable: Value, visit: (item: Value) => void): void {
+  private iterate(iterable: Value, loop: SyntaxNode, visit: (item: Value) => void): void {
     const items = iterable.kind === 'seq' ? iterable.items
       : iterable.kind === 'dict' ? [...iterable.entries.keys()].map((k): Value => ({ kind: 'str', value: k }))
       : iterable.kind === 'str' ? [...iterable.value].map((c): Value => ({ kind: 'str', value: c }))
       : [UNKNOWN];
     for (const item of items) {
-      if (this.loopBudget-- <= 0) return;
+      if (this.loopIterations >= ANALYSIS_LIMITS.loopIterations) {
+        this.exhaust(loop, `after ${ANALYSIS_LIMITS.loopIterations.toLocaleString('en-US')} loop iterations`);
+        return;
+      }
+      this.loopIterations++;
       visit(item);
     }
+  }
+
+  /** Counts one evaluation step; false once the budget is spent, which ends evaluation wherever it is. */
+  private spend(node: SyntaxNode): boolean {
+    if (this.steps >= ANALYSIS_LIMITS.steps) {
+      this.exhaust(node, `after ${ANALYSIS_LIMITS.steps.toLocaleString('en-US')} evaluation steps`);
+      return false;
+    }
+    this.steps++;
+    return true;
+  }
+
+  /** Records the first limit reached: what the model lacks from there on is said once, where it began. */
+  private exhaust(node: SyntaxNode, reason: string): void {
+    if (this.exhausted) return;
+    this.exhausted = true;
+    this.diagnostics.push({
+      code: 'PF002',
+      severity: 'warning',
+      message: `Airflow Preflight stopped evaluating here ${reason}: the file loops or recurses more than a static reading follows, so the DAGs and tasks it creates from here on are not shown or checked.`,
+      range: rangeOf(node),
+    });
+  }
+
+  /** The work done so far, against ANALYSIS_LIMITS. */
+  get work(): AnalysisWork {
+    return { steps: this.steps, loopIterations: this.loopIterations, exhausted: this.exhausted };
   }
 
   private decoratedStatement(node: SyntaxNode, scope: Scope): void {
@@ -511,6 +549,10 @@ class Analyzer {
   // --- expressions --------------------------------------------------------------------------
 
   private expression(node: SyntaxNode, scope: Scope): Value {
+    return this.spend(node) ? this.evaluate(node, scope) : UNKNOWN;
+  }
+
+  private evaluate(node: SyntaxNode, scope: Scope): Value {
     switch (node.name) {
       case 'String':
         return this.stringValue(node);
@@ -662,7 +704,7 @@ class Analyzer {
     const iterable = iterableNode ? this.expression(iterableNode, scope) : UNKNOWN;
     const inner = new Scope(scope);
     const items: Value[] = [];
-    this.iterate(iterable, (item) => {
+    this.iterate(iterable, node, (item) => {
       this.bindTargets(targets, item, inner);
       items.push(this.expression(element, inner));
     });
@@ -862,9 +904,7 @@ class Analyzer {
       case 'range':
         return rangeValue(positional);
       case 'dict':
-        return positional.length === 0
-          ? { kind: 'dict', entries: new Map(evaluated.filter((a) => a.keyword).map((a) => [a.keyword!, { value: a.value, keyRange: a.nameRange, valueRange: a.valueRange }])) }
-          : UNKNOWN;
+        return dictCall(evaluated);
       case 'list':
       case 'tuple':
         return positional[0]?.kind === 'seq' ? positional[0] : UNKNOWN;
@@ -979,7 +1019,7 @@ class Analyzer {
 
   /** Runs a function defined in the file (a task or DAG factory) with its arguments bound to its parameters. */
   private invoke(fn: UserFunction, args: EvaluatedArgument[]): Value {
-    if (this.callDepth >= MAX_CALL_DEPTH) return UNKNOWN;
+    if (this.callDepth >= ANALYSIS_LIMITS.callDepth) return UNKNOWN;
     const local = new Scope(fn.closure);
     this.bindParameters(fn.definition, args, local);
     const body = fn.definition.getChild('Body');
@@ -999,8 +1039,12 @@ class Analyzer {
   private bindParameters(definition: SyntaxNode, args: EvaluatedArgument[], local: Scope): void {
     const params = definition.getChild('ParamList');
     if (!params) return;
-    const positional = args.filter((a) => !a.keyword && !a.star).map((a) => a.value);
+    // An unknown `*items` shifts every positional argument after it, and unknown `**kwargs` may pass
+    // any parameter: what they might fill is unknown, not the parameter's default.
+    const unknownStar = args.findIndex((a) => a.star === '*');
+    const positional = (unknownStar < 0 ? args : args.slice(0, unknownStar)).filter((a) => !a.keyword && !a.star).map((a) => a.value);
     const keywords = new Map(args.filter((a) => a.keyword).map((a) => [a.keyword!, a.value]));
+    const unknownKeywords = args.some((a) => a.star === '**');
     const parts = childrenOf(params);
     let index = 0;
     let afterStar = false;
@@ -1017,21 +1061,36 @@ class Analyzer {
       const name = sourceOf(this.text, part);
       const defaultNode = parts[i + 1]?.name === 'AssignOp' ? parts[i + 2] : undefined;
       const fallback = defaultNode ? this.expression(defaultNode, local.parent ?? local) : UNKNOWN;
-      const value = keywords.get(name) ?? (!afterStar && index < positional.length ? positional[index] : fallback);
+      const mayBeGiven = unknownKeywords || (unknownStar >= 0 && !afterStar);
+      const value = keywords.get(name) ?? (!afterStar && index < positional.length ? positional[index] : mayBeGiven ? UNKNOWN : fallback);
       if (!afterStar) index++;
       local.bind(name, value);
       if (defaultNode) i += 2;
     }
   }
 
+  /**
+   * Evaluates a call's arguments as Python passes them: `**mapping` of a known dict becomes its
+   * keyword arguments (named where the dict writes its keys) and `*items` of a known list its
+   * positional ones. A starred argument whose value is unknown stays starred: it may pass any
+   * argument, so rules must not conclude that an argument is absent.
+   */
   private evaluateArguments(args: CallArgument[], scope: Scope): EvaluatedArgument[] {
-    return args.map((arg) => ({
-      keyword: arg.keyword?.name,
-      star: arg.star,
-      value: this.expression(arg.value, scope),
-      nameRange: arg.keyword ? rangeOf(arg.keyword.node) : undefined,
-      valueRange: rangeOf(arg.value),
-    }));
+    const evaluated: EvaluatedArgument[] = [];
+    for (const arg of args) {
+      const value = this.expression(arg.value, scope);
+      const valueRange = rangeOf(arg.value);
+      if (arg.star === '**' && value.kind === 'dict') {
+        for (const [keyword, entry] of value.entries) {
+          evaluated.push({ keyword, value: entry.value, nameRange: entry.keyRange, valueRange: entry.valueRange ?? valueRange });
+        }
+      } else if (arg.star === '*' && value.kind === 'seq') {
+        for (const item of value.items) evaluated.push({ value: item, valueRange });
+      } else {
+        evaluated.push({ keyword: arg.keyword?.name, star: arg.star, value, nameRange: arg.keyword ? rangeOf(arg.keyword.node) : undefined, valueRange });
+      }
+    }
+    return evaluated;
   }
 
   /** Passing an XComArg into a task's arguments makes its producer an upstream task. */
@@ -1093,6 +1152,37 @@ function keywordString(args: readonly EvaluatedArgument[], key: string): string 
   return value?.kind === 'str' ? value.value : undefined;
 }
 
+/**
+ * `dict(mapping_or_pairs, **kwargs)`: the positional mapping (or list of key/value pairs) first,
+ * then the keyword arguments over it. A keyword given twice (`dict(**base, retries=3)` when base
+ * has retries) is a TypeError in Python, and an unknown part could hold any key: both are unknown.
+ */
+function dictCall(evaluated: readonly EvaluatedArgument[]): Value {
+  if (evaluated.some((a) => a.star)) return UNKNOWN;
+  const positional = evaluated.filter((a) => !a.keyword);
+  if (positional.length > 1) return UNKNOWN;
+  const entries = new Map<string, Entry>();
+  const [base] = positional;
+  if (base?.value.kind === 'dict') {
+    base.value.entries.forEach((entry, key) => entries.set(key, entry));
+  } else if (base?.value.kind === 'seq') {
+    for (const pair of base.value.items) {
+      if (pair.kind !== 'seq' || pair.items.length !== 2 || pair.items[0].kind !== 'str') return UNKNOWN;
+      entries.set(pair.items[0].value, { value: pair.items[1] });
+    }
+  } else if (base) {
+    return UNKNOWN;
+  }
+  const keywords = new Set<string>();
+  for (const arg of evaluated) {
+    if (!arg.keyword) continue;
+    if (keywords.has(arg.keyword)) return UNKNOWN;
+    keywords.add(arg.keyword);
+    entries.set(arg.keyword, { value: arg.value, keyRange: arg.nameRange, valueRange: arg.valueRange });
+  }
+  return { kind: 'dict', entries };
+}
+
 /** Arguments of `.override()` replace the decorator's arguments of the same name. */
 function mergeArguments(base: readonly EvaluatedArgument[], overrides: readonly EvaluatedArgument[]): EvaluatedArgument[] {
   const replaced = new Set(overrides.map((a) => a.keyword).filter(Boolean));
@@ -1123,7 +1213,7 @@ function rangeValue(args: Value[]): Value {
   if (step === 0) return UNKNOWN;
   const items: Value[] = [];
   for (let n = start; step > 0 ? n < stop : n > stop; n += step) {
-    if (items.length >= MAX_LOOP_ITERATIONS) return UNKNOWN;
+    if (items.length >= ANALYSIS_LIMITS.loopIterations) return UNKNOWN;
     items.push({ kind: 'num', value: n, float: false });
   }
   return { kind: 'seq', items };
@@ -1186,6 +1276,11 @@ function publicArguments(args: readonly EvaluatedArgument[]): ArgumentModel[] {
     .map((a) => ({ name: a.keyword, value: publicValue(a.value), nameRange: a.nameRange, valueRange: a.valueRange }));
 }
 
+/** Arguments are all known unless a starred one was left unevaluated (see `evaluateArguments`). */
+function argumentsKnown(args: readonly EvaluatedArgument[]): boolean {
+  return !args.some((a) => a.star !== undefined);
+}
+
 function toModel(dag: DagBuilder): DagModel {
   const ids = (tasks: Set<TaskBuilder>) => [...tasks].filter((t) => t.dag === dag).map((t) => t.taskId).sort();
   const tasks: TaskModel[] = dag.tasks.map((t) => ({
@@ -1194,6 +1289,7 @@ function toModel(dag: DagBuilder): DagModel {
     kind: t.kind,
     range: t.range,
     args: publicArguments(t.args),
+    argsKnown: argumentsKnown(t.args),
     upstream: ids(t.upstream),
     downstream: ids(t.downstream),
     mapped: t.mapped,
@@ -1223,6 +1319,7 @@ function toModel(dag: DagBuilder): DagModel {
     range: dag.range,
     selectionRange: dag.selectionRange,
     args,
+    argsKnown: argumentsKnown(dag.args),
     defaultArgs: defaultArgs?.kind === 'dict' ? publicEntries(defaultArgs.entries) : new Map(),
     defaultArgsKnown: defaultArgs === undefined || defaultArgs.kind === 'dict',
     groups,
@@ -1296,6 +1393,7 @@ export function analyzeParsed(parsed: ParsedFile, options: AnalyzeOptions = {}):
     dags: analyzer.dags.map(toModel),
     undefinedTaskReferences: analyzer.undefinedTaskReferences,
     diagnostics: analyzer.diagnostics,
+    work: analyzer.work,
   };
   const mapped = recovered ? mapRanges(model, (offset) => originalOffset(patch, offset)) : model;
   return { ...mapped, diagnostics: [...syntax, ...mapped.diagnostics] };
@@ -1336,5 +1434,6 @@ function mapRanges(model: DagFileModel, map: (offset: number) => number): DagFil
     })),
     undefinedTaskReferences: model.undefinedTaskReferences.map((r) => ({ ...r, range: range(r.range) })),
     diagnostics: model.diagnostics.map((d) => ({ ...d, range: range(d.range) })),
+    work: model.work,
   };
 }

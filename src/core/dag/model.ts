@@ -28,6 +28,8 @@ export interface TaskModel {
   readonly range: SourceRange;
   /** The keyword arguments of the operator call; for TaskFlow, of the decorator and `.override()`. */
   readonly args: readonly ArgumentModel[];
+  /** False when a `*`/`**` argument could not be evaluated: it may pass any argument missing from `args`. */
+  readonly argsKnown: boolean;
   /** Ids of the direct upstream tasks, sorted: Airflow keeps them as a set. */
   readonly upstream: readonly string[];
   readonly downstream: readonly string[];
@@ -55,6 +57,8 @@ export interface DagModel {
   readonly selectionRange: SourceRange;
   /** The keyword arguments of `DAG(...)` or `@dag(...)`, and `dag_id` when given by position. */
   readonly args: readonly ArgumentModel[];
+  /** False when a `*`/`**` argument could not be evaluated: it may pass any argument missing from `args`. */
+  readonly argsKnown: boolean;
   /** The evaluated `default_args`, each entry with where its key was written. */
   readonly defaultArgs: ReadonlyMap<string, DictEntry>;
   /** False when `default_args` is given but its value could not be evaluated. */
@@ -69,11 +73,20 @@ export interface UndefinedTaskReference {
   readonly range: SourceRange;
 }
 
+/** How much work the analysis of a file did, against the limits of `ANALYSIS_LIMITS` (analyze.ts). */
+export interface AnalysisWork {
+  readonly steps: number;
+  readonly loopIterations: number;
+  /** True when a limit was reached: the model then lacks what the file creates after that point. */
+  readonly exhausted: boolean;
+}
+
 /** Everything the static analysis of one file found. */
 export interface DagFileModel {
   readonly dags: readonly DagModel[];
   readonly undefinedTaskReferences: readonly UndefinedTaskReference[];
   readonly diagnostics: readonly Diagnostic[];
+  readonly work: AnalysisWork;
 }
 
 export function argument(owner: { readonly args: readonly ArgumentModel[] }, name: string): ArgumentModel | undefined {

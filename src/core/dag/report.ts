@@ -3,11 +3,12 @@
 import { catalogFor } from '../airflow/catalog';
 import type { AirflowVersion } from '../airflow/version';
 import type { Diagnostic, Severity } from '../diagnostics';
+import * as dates from '../python/dates';
 import { LineIndex } from '../python/lines';
 import { formatValue, type PyValue } from '../python/values';
 import { toEpochMs, utcIso } from '../time/zones';
 import { effectiveArgument } from './effective';
-import { argument, type DagFileModel, type DagModel } from './model';
+import { argument, type DagFileModel, type DagModel, type TaskModel } from './model';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
@@ -91,12 +92,19 @@ const CALLBACKS = ['on_failure_callback', 'on_success_callback', 'on_retry_callb
 function dagReport(dag: DagModel, text: string, lines: LineIndex, airflow: AirflowVersion): DagReport {
   const catalog = catalogFor(airflow);
   const lineOf = (offset: number) => lines.position(offset).line + 1;
-  const date = (name: string): string | null => {
-    const value = argument(dag, name)?.value ?? dag.defaultArgs.get(name)?.value;
-    if (!value || value.kind === 'none') return null;
-    const json = jsonValue(value);
-    return typeof json === 'string' ? json : null;
+  // The DAG's dates as Airflow holds them, in UTC. DAG() takes start_date from default_args too, but
+  // end_date only from its own argument (default_args' end_date reaches the tasks, not the DAG).
+  // A string is only valid in default_args, where Airflow parses it.
+  const date = (name: 'start_date' | 'end_date'): string | null => {
+    const own = argument(dag, name)?.value;
+    const fromDefaultArgs = name === 'start_date' && !own ? dag.defaultArgs.get(name)?.value : undefined;
+    const value = fromDefaultArgs?.kind === 'str' ? dates.pendulumParse({ positional: [fromDefaultArgs], keywords: new Map() }) : own ?? fromDefaultArgs;
+    const epoch = value?.kind === 'datetime' ? toEpochMs(value) : undefined;
+    return epoch === undefined ? null : utcIso(epoch);
   };
+  // What a task or DAG gets when it does not pass an argument, unless unknown `**kwargs` may pass it.
+  const unlessPassed = (owner: DagModel | TaskModel, name: string, fallback: () => Json): Json =>
+    argument(owner, name) || owner.argsKnown ? fallback() : null;
   const schedule = argument(dag, 'schedule') ?? argument(dag, 'schedule_interval') ?? argument(dag, 'timetable');
   const catchup = argument(dag, 'catchup');
   const callbacks: { [key: string]: string } = {};
@@ -112,8 +120,8 @@ function dagReport(dag: DagModel, text: string, lines: LineIndex, airflow: Airfl
     start_date: date('start_date'),
     end_date: date('end_date'),
     // catchup's default is a configuration value: True in Airflow 2.10, False in 3.x (§1.9).
-    catchup: catchup ? (catchup.value.kind === 'bool' ? catchup.value.value : null) : airflow === 2,
-    tags: jsonValue(argument(dag, 'tags')?.value ?? { kind: 'list', items: [] }),
+    catchup: catchup ? (catchup.value.kind === 'bool' ? catchup.value.value : null) : dag.argsKnown ? airflow === 2 : null,
+    tags: unlessPassed(dag, 'tags', () => jsonValue(argument(dag, 'tags')?.value ?? { kind: 'list', items: [] })),
     default_args: dag.defaultArgsKnown ? Object.fromEntries([...dag.defaultArgs].map(([k, e]) => [k, jsonValue(e.value)])) : null,
     callbacks,
     tasks: dag.tasks.map((task) => ({
@@ -122,8 +130,8 @@ function dagReport(dag: DagModel, text: string, lines: LineIndex, airflow: Airfl
       line: lineOf(task.range.from),
       upstream: [...task.upstream],
       downstream: [...task.downstream],
-      trigger_rule: jsonValue(effectiveArgument(dag, task, 'trigger_rule', catalog)?.value ?? { kind: 'str', value: 'all_success' }),
-      retries: jsonValue(effectiveArgument(dag, task, 'retries', catalog)?.value ?? { kind: 'num', value: 0, float: false }),
+      trigger_rule: unlessPassed(task, 'trigger_rule', () => jsonValue(effectiveArgument(dag, task, 'trigger_rule', catalog)?.value ?? { kind: 'str', value: 'all_success' })),
+      retries: unlessPassed(task, 'retries', () => jsonValue(effectiveArgument(dag, task, 'retries', catalog)?.value ?? { kind: 'num', value: 0, float: false })),
       mapped: task.mapped,
       group: task.group ?? null,
     })),
