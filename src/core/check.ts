@@ -29,18 +29,24 @@ export function looksLikeDagFile(text: string): boolean {
   return /airflow/i.test(text) && /dag/i.test(text);
 }
 
+/** What the user configures about the checks. */
+export interface CheckOptions {
+  /** Templated fields of operators the catalogue does not know, by class name. */
+  readonly templateFields?: Readonly<Record<string, readonly string[]>>;
+}
+
 /** Checks one file on its own: the rules of the version given, or the one the file is written for. */
-export function checkFile(source: SourceFile, airflow?: AirflowVersion, now?: number): CheckedFile {
+export function checkFile(source: SourceFile, airflow?: AirflowVersion, now?: number, options: CheckOptions = {}): CheckedFile {
   const parsed = source.parsed ?? parseFile(source.text);
   const model = analyzeParsed(parsed, { readModule: source.readModule });
   const version = airflow ?? inferAirflowVersion(source.text);
-  const diagnostics = checkDagFile({ text: source.text, tree: parsed.tree, model, airflow: version, catalog: catalogFor(version), now });
+  const diagnostics = checkDagFile({ text: source.text, tree: parsed.tree, model, airflow: version, catalog: catalogFor(version), now, templateFields: options.templateFields });
   return { file: source.file, text: source.text, parsed, model, airflow: version, diagnostics };
 }
 
 /** Checks files together, so that a dag_id defined in two of them is reported in both. */
-export function checkFiles(sources: readonly SourceFile[], airflow?: AirflowVersion, now?: number): CheckedFile[] {
-  const checked = sources.map((s) => checkFile(s, airflow, now));
+export function checkFiles(sources: readonly SourceFile[], airflow?: AirflowVersion, now?: number, options: CheckOptions = {}): CheckedFile[] {
+  const checked = sources.map((s) => checkFile(s, airflow, now, options));
   const duplicates = duplicateDagIds(checked);
   return checked.map((c) => {
     const extra = duplicates.get(c.file);

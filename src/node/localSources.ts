@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseConnection, type Connection } from '../core/templates/connections';
+import { parseXComPins, type XComPins } from '../core/templates/xcom';
 
 /** The nearest `.preflight` folder at or above a DAG file's folder. */
 function preflightFolder(dagFile: string): string | undefined {
@@ -55,4 +56,14 @@ export function localConnections(dagFile: string, env: NodeJS.ProcessEnv = proce
     if (connection) connections[id] = connection;
   }
   return connections;
+}
+
+/**
+ * XCom values pinned for previews in `.preflight/xcom.json` (see parseXComPins for the format);
+ * undefined without that file, so that pulls render as placeholders.
+ */
+export function localXComPins(dagFile: string): XComPins | undefined {
+  const folder = preflightFolder(dagFile);
+  const file = folder && join(folder, 'xcom.json');
+  return file && existsSync(file) ? parseXComPins(readJson(file)) : undefined;
 }

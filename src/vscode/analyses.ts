@@ -3,6 +3,7 @@ import { checkFile, looksLikeDagFile, type CheckedFile } from '../core/check';
 import { parseFile, type ParsedFile, type TextChange } from '../core/dag/analyze';
 import { moduleReaderFor } from '../node/modules';
 import type { AirflowVersionResolver } from './airflowVersion';
+import type { Settings } from './settings';
 
 /** Airflow only parses files that mention both "airflow" and "dag"; so does the extension. */
 export function isDagFile(document: vscode.TextDocument): boolean {
@@ -13,7 +14,7 @@ interface DocumentState {
   /** The last parse, and the edits made since, so the next parse reuses the unchanged parts. */
   parsed?: ParsedFile;
   changes: TextChange[];
-  checked?: { version: number; airflow: unknown; file: CheckedFile };
+  checked?: { version: number; airflow: unknown; templateFields: unknown; file: CheckedFile };
 }
 
 /** The analysis of each open document, computed once per document version and shared by every feature. */
@@ -21,7 +22,7 @@ export class DocumentAnalyses implements vscode.Disposable {
   private readonly states = new Map<string, DocumentState>();
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly airflow: AirflowVersionResolver) {
+  constructor(private readonly airflow: AirflowVersionResolver, private readonly settings: Settings) {
     this.subscriptions = [
       vscode.workspace.onDidCloseTextDocument((d) => this.states.delete(d.uri.toString())),
       vscode.workspace.onDidChangeTextDocument((e) => this.recordChanges(e)),
@@ -47,7 +48,11 @@ export class DocumentAnalyses implements vscode.Disposable {
     const state = this.states.get(key) ?? { changes: [] };
     this.states.set(key, state);
     const airflow = this.airflow.version;
-    if (state.checked && state.checked.version === document.version && state.checked.airflow === airflow) return state.checked.file;
+    // The settings object is replaced whenever a setting changes, so identity tells a change.
+    const { templateFields } = this.settings.value;
+    if (state.checked && state.checked.version === document.version && state.checked.airflow === airflow && state.checked.templateFields === templateFields) {
+      return state.checked.file;
+    }
     const text = document.getText();
     const parsed = !state.parsed ? parseFile(text)
       : state.changes.length > 0 ? parseFile(text, { parsed: state.parsed, changes: state.changes })
@@ -59,8 +64,8 @@ export class DocumentAnalyses implements vscode.Disposable {
       text,
       parsed,
       readModule: document.uri.scheme === 'file' ? moduleReaderFor(document.uri.fsPath) : undefined,
-    }, airflow, Date.now());
-    state.checked = { version: document.version, airflow, file };
+    }, airflow, Date.now(), { templateFields });
+    state.checked = { version: document.version, airflow, templateFields, file };
     return file;
   }
 

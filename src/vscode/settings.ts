@@ -5,6 +5,15 @@ export interface PreflightSettings {
   readonly timezones: readonly string[];
   readonly airflowVersion: 'auto' | '2' | '3';
   readonly pythonPath: string;
+  /** Templated fields of custom operators, by class name (`preflight.templateFields`). */
+  readonly templateFields: Readonly<Record<string, readonly string[]>>;
+}
+
+/** The setting's entries that are lists of field names; anything else is ignored. */
+function templateFieldsOf(value: unknown): Record<string, readonly string[]> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string[]] =>
+    Array.isArray(entry[1]) && entry[1].every((field) => typeof field === 'string')));
 }
 
 export function readSettings(): PreflightSettings {
@@ -14,6 +23,7 @@ export function readSettings(): PreflightSettings {
     timezones: config.get<string[]>('timezones', ['UTC', 'Asia/Seoul']),
     airflowVersion: version === '2' || version === '3' ? version : 'auto',
     pythonPath: config.get<string>('pythonPath', ''),
+    templateFields: templateFieldsOf(config.get<unknown>('templateFields', {})),
   };
 }
 

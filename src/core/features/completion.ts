@@ -59,7 +59,12 @@ function keywordsIn(file: CheckedFile, argList: SyntaxNode): Set<string> {
   return names;
 }
 
-export function completionsAt(file: CheckedFile, offset: number, catalog: Catalog): Completions | undefined {
+/** What completion offers from outside the file: the names of the local Airflow Variables. */
+export interface CompletionSources {
+  readonly variables?: readonly string[];
+}
+
+export function completionsAt(file: CheckedFile, offset: number, catalog: Catalog, sources: CompletionSources = {}): Completions | undefined {
   const { text } = file;
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const before = text.slice(lineStart, offset);
@@ -67,7 +72,7 @@ export function completionsAt(file: CheckedFile, offset: number, catalog: Catalo
 
   // Inside a template expression `{{ ... ` of a string: context keys, macros, params.
   const template = /\{\{(?:(?!\}\}).)*?([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*\.?|)$/.exec(before);
-  if (template && !/xcom_pull\([^)]*$/.test(before)) return templateCompletions(file, offset, template[1], catalog);
+  if (template && !/xcom_pull\([^)]*$/.test(before)) return templateCompletions(file, offset, template[1], catalog, sources);
 
   // Task ids in xcom_pull(task_ids="...") or xcom_pull(task_ids=["a", "..."]), in code and in templates.
   const xcom = /xcom_pull\((?:[^()]*?task_ids\s*=\s*)?\[?(?:\s*["'][^"']*["']\s*,)*\s*["']([\w.-]*)$/.exec(before);
@@ -141,17 +146,22 @@ function isDefaultArgsDict(file: CheckedFile, dict: SyntaxNode): boolean {
   return !!target && /default_args/i.test(file.text.slice(target.from, target.to));
 }
 
-/** The members of `macros` that Airflow provides (§2.4). */
-const MACROS = ['ds_add', 'ds_format', 'datetime', 'timedelta', 'dateutil', 'time', 'uuid', 'random', 'json'];
+/**
+ * The members of `macros` (§2.4) that the renderer provides (templates/macros.ts); Airflow's
+ * `yaml`, `ds_format_locale` and `datetime_diff_for_humans` are left out, since a template using
+ * them fails in the preview.
+ */
+const MACROS = ['ds_add', 'ds_format', 'datetime', 'timedelta', 'dateutil', 'time', 'uuid', 'json', 'random'];
 
-/** Names inside `{{ }}`: the version's context keys, `macros.*`, and the DAG's `params.*`. */
-function templateCompletions(file: CheckedFile, offset: number, path: string, catalog: Catalog): Completions {
+/** Names inside `{{ }}`: the version's context keys, `macros.*`, the DAG's `params.*` and the local `var.value.*`. */
+function templateCompletions(file: CheckedFile, offset: number, path: string, catalog: Catalog, sources: CompletionSources): Completions {
   const dot = path.lastIndexOf('.');
   const partial = path.slice(dot + 1);
   const range = { from: offset - partial.length, to: offset };
   const item = (label: string, detail: string): CompletionItem => ({ label, kind: 'value', detail, insertText: label });
   const owner = dot < 0 ? '' : path.slice(0, dot);
   if (owner === 'macros') return { range, items: MACROS.map((m) => item(m, 'Airflow macro')) };
+  if (owner === 'var.value' || owner === 'var.json') return { range, items: (sources.variables ?? []).map((name) => item(name, 'Airflow Variable (local)')) };
   if (owner === 'params') {
     const names = new Set<string>();
     for (const dag of file.model.dags) {

@@ -17,6 +17,52 @@ export function decodeStringLiteral(source: string): string | undefined {
   return unescapePython(body);
 }
 
+/**
+ * Where each character of a string literal's value is written: `offsets[i]` is the offset in
+ * `source` of the text that gives value character i (an escape gives one character from several),
+ * and the last entry is the offset of the closing quote. Undefined for bytes and f-strings, whose
+ * value is not their text. Mirrors decodeStringLiteral.
+ */
+export function stringValueOffsets(source: string): number[] | undefined {
+  const prefix = (/^[A-Za-z]*/.exec(source)?.[0] ?? '').toLowerCase();
+  if (prefix.includes('b') || prefix.includes('f')) return undefined;
+  const rest = source.slice(prefix.length);
+  const quote = rest.startsWith('"""') || rest.startsWith("'''") ? rest.slice(0, 3) : rest.slice(0, 1);
+  const start = prefix.length + quote.length;
+  const end = rest.endsWith(quote) && rest.length >= 2 * quote.length ? source.length - quote.length : source.length;
+  const raw = prefix.includes('r');
+  const offsets: number[] = [];
+  for (let i = start; i < end; i++) {
+    if (raw || source[i] !== '\\' || i + 1 >= end) {
+      offsets.push(i);
+      continue;
+    }
+    const escape = i;
+    const next = source[++i];
+    if (next in SIMPLE_ESCAPES) {
+      // A backslash before a newline continues the line and gives no character.
+      if (SIMPLE_ESCAPES[next] !== '') offsets.push(escape);
+    } else if (next === 'x' || next === 'u' || next === 'U') {
+      const width = next === 'x' ? 2 : next === 'u' ? 4 : 8;
+      const hex = source.slice(i + 1, i + 1 + width);
+      if (/^[0-9a-fA-F]+$/.test(hex) && hex.length === width) {
+        // A code point beyond the BMP is two UTF-16 units of the value.
+        offsets.push(...(parseInt(hex, 16) > 0xffff ? [escape, escape] : [escape]));
+        i += width;
+      } else {
+        offsets.push(escape, i);
+      }
+    } else if (/[0-7]/.test(next)) {
+      offsets.push(escape);
+      i += /^[0-7]{1,3}/.exec(source.slice(i, end))![0].length - 1;
+    } else {
+      offsets.push(escape, i);
+    }
+  }
+  offsets.push(end);
+  return offsets;
+}
+
 export function unescapePython(body: string): string {
   let out = '';
   for (let i = 0; i < body.length; i++) {

@@ -9,9 +9,11 @@ import type { Diagnostic, Fix, Severity, SourceRange } from '../diagnostics';
 import { childrenOf, sourceOf, type SyntaxNode, type Tree } from '../python/syntax';
 import { compareDateTimes } from '../python/dates';
 import { formatDateTime, pythonTypeName, type DateTimeValue, type DictEntry, type PyValue } from '../python/values';
+import { daysAgoFixes, isRemovedArgument, removedArguments, removedImports } from './migrationRules';
 import { scheduleDiagnostics } from './scheduleRules';
 import { templateDiagnostics } from './templateRules';
 import { closest } from './similar';
+import { capitalize, renamedKey } from './text';
 
 export interface RuleContext {
   readonly text: string;
@@ -22,12 +24,15 @@ export interface RuleContext {
   readonly catalog: Catalog;
   /** The current time, for rules about what unpausing now would do; without it they are skipped. */
   readonly now?: number;
+  /** Templated fields of operators the catalogue does not know (`preflight.templateFields`), by class name. */
+  readonly templateFields?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Every rule's code, title and what it reports, for docs/rules.md, SARIF and the editor. */
 export const RULES = {
   PF000: { title: 'Analyser failure', severity: 'warning' },
   PF001: { title: 'Syntax error', severity: 'error' },
+  PF002: { title: 'Analysis stopped at its work limit', severity: 'warning' },
   PF101: { title: 'Unknown default_args key', severity: 'warning' },
   PF102: { title: 'Unknown operator argument', severity: 'error' },
   PF103: { title: 'Wrong argument type', severity: 'error' },
@@ -47,10 +52,13 @@ export const RULES = {
   PF401: { title: 'schedule_interval', severity: 'warning' },
   PF402: { title: 'DummyOperator', severity: 'warning' },
   PF403: { title: 'Context key removed in Airflow 3', severity: 'warning' },
+  PF404: { title: 'Import path removed in Airflow 3', severity: 'error' },
+  PF405: { title: 'Argument removed in Airflow 3', severity: 'error' },
   PF501: { title: 'Invalid schedule', severity: 'error' },
   PF502: { title: 'Catchup creates many runs', severity: 'warning' },
   PF503: { title: 'Cron hour written as local time', severity: 'info' },
   PF504: { title: 'Schedule meets a DST change', severity: 'info' },
+  PF505: { title: 'Scheduler fails on the schedule', severity: 'error' },
   PF601: { title: 'Template fails when rendered', severity: 'error' },
   PF602: { title: 'Template in an argument that is not templated', severity: 'warning' },
 } as const satisfies Record<string, { title: string; severity: Severity }>;
@@ -82,6 +90,8 @@ export function checkDagFile(context: RuleContext): Diagnostic[] {
     ...scheduleInterval(context),
     ...dummyOperator(context),
     ...removedContextKeys(context),
+    ...removedImports(context),
+    ...removedArguments(context),
     ...scheduleDiagnostics(context),
     ...templateDiagnostics(context),
   ];
@@ -118,15 +128,15 @@ function operatorParameters(catalog: Catalog, operator: string): Set<string> | u
   return cache.get(operator);
 }
 
-function unknownArguments({ model, catalog, airflow }: RuleContext): Diagnostic[] {
+function unknownArguments({ model, catalog, airflow, text }: RuleContext): Diagnostic[] {
   const found: Diagnostic[] = [];
   const dagParams = Object.keys(catalog.dag);
   for (const dag of model.dags) {
     for (const arg of dag.args) {
-      if (!arg.nameRange || catalog.dag[arg.name] || arg.name === 'schedule_interval') continue;
+      if (!arg.nameRange || catalog.dag[arg.name] || arg.name === 'schedule_interval' || isRemovedArgument(catalog, 'dag', arg.name)) continue;
       const suggestion = closest(arg.name, dagParams);
       found.push(diagnostic('PF104', `DAG() has no argument '${arg.name}' in Airflow ${airflow}${suggestion ? `: did you mean '${suggestion}'?` : '.'}`,
-        arg.nameRange, suggestion ? [replace(`Rename to '${suggestion}'`, arg.nameRange, suggestion)] : undefined));
+        arg.nameRange, suggestion ? [replace(`Rename to '${suggestion}'`, arg.nameRange, renamedKey(text, arg.nameRange, suggestion))] : undefined));
     }
     // default_args apply to every operator that accepts the key; a key no task accepts is silently
     // ignored by Airflow (§6.1), which is how a typo such as "retires" goes unnoticed.
@@ -139,7 +149,7 @@ function unknownArguments({ model, catalog, airflow }: RuleContext): Diagnostic[
         const suggestion = closest(key, accepted);
         found.push(diagnostic('PF101',
           `No task of this DAG accepts '${key}', so Airflow ignores it${suggestion ? `: did you mean '${suggestion}'?` : '.'}`,
-          entry.keyRange, suggestion ? [replace(`Rename to '${suggestion}'`, entry.keyRange, JSON.stringify(suggestion))] : undefined));
+          entry.keyRange, suggestion ? [replace(`Rename to '${suggestion}'`, entry.keyRange, renamedKey(text, entry.keyRange, suggestion))] : undefined));
       }
     }
     for (const task of dag.tasks) {
@@ -147,11 +157,11 @@ function unknownArguments({ model, catalog, airflow }: RuleContext): Diagnostic[
       const params = operatorParameters(catalog, task.operator);
       if (!params) continue;
       for (const arg of task.args) {
-        if (params.has(arg.name) || !arg.nameRange) continue;
+        if (params.has(arg.name) || !arg.nameRange || isRemovedArgument(catalog, task.operator, arg.name)) continue;
         const suggestion = closest(arg.name, params);
         found.push(diagnostic('PF102',
           `${task.operator} has no argument '${arg.name}': Airflow refuses to load the DAG ("Invalid arguments were passed to ${task.operator}")${suggestion ? `. Did you mean '${suggestion}'?` : '.'}`,
-          arg.nameRange, suggestion ? [replace(`Rename to '${suggestion}'`, arg.nameRange, suggestion)] : undefined));
+          arg.nameRange, suggestion ? [replace(`Rename to '${suggestion}'`, arg.nameRange, renamedKey(text, arg.nameRange, suggestion))] : undefined));
       }
     }
   }
@@ -246,8 +256,9 @@ function startAndEndDates({ model, airflow }: RuleContext): Diagnostic[] {
     const start = dagDate(dag, 'start_date');
     const end = dagDate(dag, 'end_date');
     const scheduled = isScheduled(dag, airflow);
-    const taskStarts = dag.tasks.every((t) => argument(t, 'start_date'));
-    if (!start && scheduled && !(dag.tasks.length > 0 && taskStarts) && dag.defaultArgsKnown) {
+    // A task whose `**kwargs` are unknown may set its own start_date; so may the DAG's.
+    const taskStarts = dag.tasks.every((t) => argument(t, 'start_date') || !t.argsKnown);
+    if (!start && scheduled && !(dag.tasks.length > 0 && taskStarts) && dag.defaultArgsKnown && dag.argsKnown) {
       const catchupArg = argument(dag, 'catchup');
       const catchup = catchupArg ? (catchupArg.value.kind === 'bool' ? catchupArg.value.value : undefined) : airflow === 2;
       if (airflow === 2) {
@@ -278,14 +289,16 @@ function naiveMessage(value: DateTimeValue): string {
 }
 
 /** Clock reads anywhere in DAG or task arguments: the value changes every time the scheduler parses the file. */
-function clockReads({ model, airflow }: RuleContext): Diagnostic[] {
+function clockReads(context: RuleContext): Diagnostic[] {
+  const { model, airflow } = context;
   const found: Diagnostic[] = [];
   const visit = (value: PyValue) => {
     if (value.kind === 'now') {
-      const removed = value.call.endsWith('days_ago') && airflow === 3 ? ' days_ago was removed in Airflow 3.' : '';
+      const daysAgo = value.call.endsWith('days_ago');
+      const removed = daysAgo && airflow === 3 ? ' days_ago was removed in Airflow 3.' : '';
       found.push(diagnostic('PF203',
         `${value.call}() is evaluated every time Airflow parses this file (every 30 seconds), so the value moves: a start_date never stays put and runs are skipped or duplicated. Use a fixed date such as pendulum.datetime(2024, 1, 1, tz="UTC"), and the logical date ({{ ds }}, logical_date) inside tasks.${removed}`,
-        value.range));
+        value.range, daysAgo ? daysAgoFixes(context, value.range) : undefined));
     } else if (value.kind === 'list') {
       value.items.forEach(visit);
     } else if (value.kind === 'dict') {
@@ -445,13 +458,13 @@ function variableNames({ model }: RuleContext): Diagnostic[] {
 
 // --- Airflow 3 migration -------------------------------------------------------------------------
 
-function scheduleInterval({ model, airflow }: RuleContext): Diagnostic[] {
+function scheduleInterval({ model, airflow, text }: RuleContext): Diagnostic[] {
   const found: Diagnostic[] = [];
   for (const dag of model.dags) {
     const old = argument(dag, 'schedule_interval');
     if (!old?.nameRange) continue;
     const both = argument(dag, 'schedule');
-    const fix = both ? undefined : [replace("Rename to 'schedule'", old.nameRange, 'schedule')];
+    const fix = both ? undefined : [replace("Rename to 'schedule'", old.nameRange, renamedKey(text, old.nameRange, 'schedule'))];
     if (airflow === 3) {
       found.push(diagnostic('PF401', "schedule_interval was removed in Airflow 3: DAG() fails with \"unexpected keyword argument 'schedule_interval'\". Use schedule=.", old.nameRange, fix, 'error'));
     } else if (both) {
@@ -561,8 +574,4 @@ function isContextLookup(node: SyntaxNode): boolean {
   return parent?.name === 'ArgList' && parent.parent?.name === 'CallExpression'
     // Lezer hands out new node objects on each walk: nodes are compared by position.
     && childrenOf(parent.parent)[0]?.lastChild?.name === 'PropertyName' && parent.firstChild?.nextSibling?.from === node.from;
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

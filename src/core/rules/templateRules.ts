@@ -1,7 +1,10 @@
 // Diagnostics about templated fields: a template that fails when Airflow renders it (an undefined
 // name, a Jinja error), and a template written where Airflow does not render one.
 import type { Diagnostic, SourceRange } from '../diagnostics';
-import { nextLogicalDate, renderDag } from '../templates/fields';
+import type { ArgumentModel } from '../dag/model';
+import { decodeStringLiteral, stringValueOffsets } from '../python/literals';
+import { nextLogicalDate, operatorTemplating, renderDag } from '../templates/fields';
+import type { TemplateError } from '../templates/render';
 import type { RuleContext } from './rules';
 import { closest } from './similar';
 
@@ -12,14 +15,40 @@ export function templateDiagnostics(context: RuleContext): Diagnostic[] {
   return [...renderFailures(context), ...untemplatedArguments(context)];
 }
 
+/** The messages of nunjucks' lexer and parser: errors in the template's syntax, not in its evaluation. */
+const SYNTAX_ERROR = /^(unexpected |expected |unknown block tag|tag name expected|invalid |parse\w+: |Unexpected token)/;
+
+/**
+ * The character of a plain string literal where a Jinja syntax error is: nunjucks' 1-based line and
+ * column inside the template, mapped through the literal's prefix, quotes and escapes; the closing
+ * quote when the template ends too early. Undefined for f-strings, concatenations and other
+ * expressions, whose text is not the template.
+ */
+function syntaxErrorRange(arg: ArgumentModel, source: string, error: TemplateError): SourceRange | undefined {
+  if (arg.value.kind !== 'str' || !SYNTAX_ERROR.test(error.message)) return undefined;
+  const template = arg.value.value;
+  const offsets = stringValueOffsets(source);
+  if (!offsets || decodeStringLiteral(source) !== template) return undefined;
+  let index = template.length;
+  if (error.line !== undefined && error.column !== undefined) {
+    const lines = template.split('\n');
+    if (error.line > lines.length) return undefined;
+    // A position past the end is the end: the template stopped before its block or expression did.
+    index = Math.min(lines.slice(0, error.line - 1).reduce((sum, line) => sum + line.length + 1, 0) + error.column - 1, template.length);
+  }
+  const from = arg.valueRange.from + offsets[index];
+  const to = index < template.length ? arg.valueRange.from + offsets[index + 1] : from + 1;
+  return { from, to };
+}
+
 /** PF601: what fails when Airflow renders the DAG's next run, located in the source string. */
-function renderFailures({ model, text, airflow, catalog, now }: RuleContext): Diagnostic[] {
+function renderFailures({ model, text, airflow, catalog, now, templateFields }: RuleContext): Diagnostic[] {
   if (now === undefined) return [];
   const found: Diagnostic[] = [];
   for (const dag of model.dags) {
     const logicalDate = nextLogicalDate(dag, airflow, now);
     if (logicalDate === undefined) continue;
-    const rendered = renderDag(dag, { airflow, catalog, logicalDate, now });
+    const rendered = renderDag(dag, { airflow, catalog, logicalDate, now, templateFields });
     if ('error' in rendered) continue;
     const params = new Set<string>();
     for (const holder of [dag, ...dag.tasks]) {
@@ -28,14 +57,15 @@ function renderFailures({ model, text, airflow, catalog, now }: RuleContext): Di
     }
     for (const task of rendered.tasks) {
       const model = dag.tasks.find((t) => t.taskId === task.task_id);
-      for (const [field, message] of Object.entries(task.errors)) {
+      for (const [field, error] of Object.entries(task.errors)) {
+        const { message } = error;
         const arg = model?.args.find((a) => a.name === field);
         // Template files, Variables and Connections live outside the file: the deployment decides.
         if (!arg || /TemplateNotFound|Variable .* does not exist|conn_id/.test(message)) continue;
         const source = text.slice(arg.valueRange.from, arg.valueRange.to);
         const undefinedName = /^UndefinedError: '([\w.]+)' is undefined$/.exec(message)?.[1];
         if (undefinedName && airflow === 3 && REMOVED_IN_3.test(undefinedName)) continue;
-        let range: SourceRange = arg.valueRange;
+        let range: SourceRange = syntaxErrorRange(arg, source, error) ?? arg.valueRange;
         let suggestion: string | undefined;
         if (undefinedName) {
           const at = source.search(new RegExp(`(?<![\\w.])${undefinedName.replace(/\./g, '\\.')}(?!\\w)`));
@@ -60,11 +90,11 @@ function renderFailures({ model, text, airflow, catalog, now }: RuleContext): Di
 /** Arguments that hold a template but are not in the operator's template_fields: passed on literally. */
 const NEVER_TEMPLATED = new Set(['task_id', 'dag', 'task_group', 'doc_md', 'doc', 'doc_rst', 'doc_json', 'doc_yaml']);
 
-function untemplatedArguments({ model, text, catalog }: RuleContext): Diagnostic[] {
+function untemplatedArguments({ model, text, catalog, templateFields }: RuleContext): Diagnostic[] {
   const found: Diagnostic[] = [];
   for (const dag of model.dags) {
     for (const task of dag.tasks) {
-      const operator = catalog.operators[task.operator];
+      const operator = operatorTemplating(task.operator, catalog, templateFields);
       if (!operator) continue;
       for (const arg of task.args) {
         if (operator.templateFields.includes(arg.name) || NEVER_TEMPLATED.has(arg.name)) continue;

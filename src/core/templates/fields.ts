@@ -1,8 +1,9 @@
 // The templated fields of a DAG's tasks, rendered for the scheduled run of a logical date, as
 // Airflow's "Rendered Template" tab shows them (§2.5): each field the operator lists in
 // `template_fields`, with the value the file gives it, rendered with the run's context.
-import type { Catalog } from '../airflow/catalog';
+import { taskParameter, type Catalog } from '../airflow/catalog';
 import type { AirflowVersion } from '../airflow/version';
+import { effectiveArgument } from '../dag/effective';
 import { argument, type DagModel, type TaskModel } from '../dag/model';
 import type { PyValue } from '../python/values';
 import { dagSchedule, futureRuns, isScheduleProblem, scheduledRuns } from '../schedule/runs';
@@ -10,8 +11,11 @@ import { DataIntervalTimetable } from '../schedule/timetables';
 import { utcIso } from '../time/zones';
 import { templateContext, type TemplateRun } from './context';
 import type { Connection } from './connections';
+import { withAttributes } from './environment';
+import { literalEval } from './literal';
 import { PyFloat, pyRepr } from './pyobjects';
-import { renderValue } from './render';
+import { renderValue, type TemplateError } from './render';
+import { pinnedXComPull, type XComPins } from './xcom';
 
 /** A value the static model cannot know, so its field cannot be rendered without running Python. */
 class NotStatic extends Error {}
@@ -30,8 +34,9 @@ function plainValue(value: PyValue): unknown {
 export interface RenderedTask {
   readonly task_id: string;
   readonly fields: Record<string, unknown>;
-  readonly errors: Record<string, string>;
-  /** Fields whose value only Python can compute (calls, TaskFlow arguments, user macros). */
+  /** Why each failing field fails, with the 1-based line and column inside its template when known. */
+  readonly errors: Record<string, TemplateError>;
+  /** Fields whose value only Python can compute (calls, TaskFlow arguments, user macros), with the reason. */
   readonly unsupported: Record<string, string>;
 }
 
@@ -53,8 +58,16 @@ export interface RenderOptions {
   readonly connections?: Record<string, Connection>;
   /** The current time, for `macros.datetime.now()`. */
   readonly now: number;
-  /** Reads a template file (`script.sh`) relative to the DAG's folder; undefined when missing. */
-  readonly readTemplate?: (path: string) => string | undefined;
+  /**
+   * Reads template file `name` (a relative path as Jinja's loader normalises it) from `folder`:
+   * null for the DAG file's folder, else a `template_searchpath` entry as the DAG writes it (a
+   * relative entry is relative to the working directory of Airflow's worker). Undefined when missing.
+   */
+  readonly readTemplate?: (name: string, folder: string | null) => string | undefined;
+  /** Templated fields of operators the catalogue does not know (`preflight.templateFields`), by class name. */
+  readonly templateFields?: Readonly<Record<string, readonly string[]>>;
+  /** XCom values pinned for the preview; without them `ti.xcom_pull(...)` renders a placeholder. */
+  readonly xcomPins?: XComPins;
 }
 
 /** The scheduled run whose logical date is `logicalDate`, from the DAG's own timetable. */
@@ -99,13 +112,30 @@ function paramsOf(owner: { readonly args: readonly { name: string; value: PyValu
   return known;
 }
 
+/** What an operator templates: its `template_fields` and the extensions that mark template files. */
+interface Templating {
+  readonly templateFields: readonly string[];
+  readonly templateExt: readonly string[];
+}
+
 /**
  * `@task` and `@task.python` run a PythonOperator whose `op_args` and `op_kwargs` are the call's
  * arguments (`_PythonDecoratedOperator`: template_fields templates_dict, op_args, op_kwargs).
  */
-function taskFlowOperator(task: TaskModel, catalog: Catalog): { templateFields: readonly string[]; templateExt: readonly string[] } | undefined {
+function taskFlowOperator(task: TaskModel, catalog: Catalog): Templating | undefined {
   if (task.operator !== '@task' && task.operator !== '@task.python') return undefined;
   return { templateFields: ['templates_dict', 'op_args', 'op_kwargs'], templateExt: catalog.operators.PythonOperator?.templateExt ?? [] };
+}
+
+/**
+ * A classic operator's templating: the fields the user declares for it (a custom operator's own
+ * `template_fields` replace its base's, as in Python), else the catalogue's.
+ */
+export function operatorTemplating(operator: string, catalog: Catalog, declared?: Readonly<Record<string, readonly string[]>>): Templating | undefined {
+  const known = catalog.operators[operator];
+  const own = declared && Object.prototype.hasOwnProperty.call(declared, operator) ? declared[operator] : undefined;
+  if (own) return { templateFields: own, templateExt: known?.templateExt ?? [] };
+  return known;
 }
 
 function taskFlowField(task: TaskModel, field: string): PyValue | undefined {
@@ -123,36 +153,188 @@ function templateExtensions(task: TaskModel, fallback: readonly string[]): reado
   return own?.kind === 'list' && own.items.every((i) => i.kind === 'str') ? own.items.map((i) => (i as { value: string }).value) : fallback;
 }
 
+/**
+ * Where Jinja's FileSystemLoader looks for template files: the DAG file's folder (null), then each
+ * `template_searchpath` entry (a string or a list of them, §2.5).
+ */
+function templateFolders(dag: DagModel): readonly (string | null)[] | NotStatic {
+  const searchpath = argument(dag, 'template_searchpath')?.value;
+  if (!searchpath || searchpath.kind === 'none') return [null];
+  if (searchpath.kind === 'str') return [null, searchpath.value];
+  if (searchpath.kind === 'list' && searchpath.items.every((i) => i.kind === 'str')) return [null, ...searchpath.items.map((i) => (i as { value: string }).value)];
+  return new NotStatic('template_searchpath is computed when the file runs, so template files outside the DAG folder cannot be found');
+}
+
+/**
+ * A template name as Jinja's `split_template_path` reads it: `/`-separated, `.` and empty parts
+ * dropped (so an absolute name is looked up inside each folder too), `..` refused.
+ */
+function jinjaTemplatePath(name: string): string | undefined {
+  const pieces = name.split('/');
+  if (pieces.includes('..')) return undefined;
+  return pieces.filter((p) => p !== '' && p !== '.').join('/');
+}
+
+/** How a DAG's template files are found: the folders in Jinja's order, or why they are not known. */
+interface TemplateFiles {
+  readonly folders: readonly (string | null)[] | NotStatic;
+  readonly read: RenderOptions['readTemplate'];
+}
+
 /** Every string of a field value (nested ones too) that ends in a template extension is replaced by the file's text. */
-function loadTemplateFiles(value: unknown, extensions: readonly string[], read: RenderOptions['readTemplate']): unknown {
+function loadTemplateFiles(value: unknown, extensions: readonly string[], files: TemplateFiles): unknown {
   if (typeof value === 'string') {
     if (!extensions.some((ext) => value.endsWith(ext))) return value;
-    const text = read?.(value);
-    if (text === undefined) throw new Error(`TemplateNotFound: ${value}`);
-    return text;
+    const path = jinjaTemplatePath(value);
+    if (path !== undefined) {
+      const local = files.read?.(path, null);
+      if (local !== undefined) return local;
+      if (files.folders instanceof NotStatic) throw files.folders;
+      for (const folder of files.folders.slice(1)) {
+        const text = files.read?.(path, folder);
+        if (text !== undefined) return text;
+      }
+    }
+    throw new Error(`TemplateNotFound: ${value}`);
   }
-  if (Array.isArray(value)) return value.map((v) => loadTemplateFiles(v, extensions, read));
+  if (Array.isArray(value)) return value.map((v) => loadTemplateFiles(v, extensions, files));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, loadTemplateFiles(v, extensions, read)]));
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, loadTemplateFiles(v, extensions, files)]));
   }
   return value;
 }
 
-function renderTask(dag: DagModel, task: TaskModel, run: TemplateRun, options: RenderOptions): RenderedTask {
+/** Why a user-defined macro or filter only runs in Python. */
+function pythonOnlyReason(what: string, value: PyValue): string {
+  return value.kind === 'function'
+    ? `${what} is the Python function ${value.name}, which only Python can run`
+    : `${what} is computed when the DAG file runs (${value.kind})`;
+}
+
+/**
+ * The DAG's `user_defined_macros` and `user_defined_filters` (§2.5). Known values (strings,
+ * numbers, lists, dicts) join the context under the names the context does not already have,
+ * which is what Jinja's globals amount to. A macro only Python knows is a stand-in that records
+ * that a template reached it; filters always are Python callables. A field whose rendering fails
+ * because of either is reported as unsupported, not as Airflow's failure.
+ */
+class UserTemplating {
+  readonly macros: Record<string, unknown> = {};
+  /** Macros and filters a template reached that only Python can evaluate, with the reason. */
+  private readonly reached = new Map<string, string>();
+  private readonly filters = new Map<string, string>();
+  /** Set when the whole dict is computed by Python, so any name (or filter) may be one of its entries. */
+  private readonly unknownMacros?: string;
+  private readonly unknownFilters?: string;
+
+  constructor(dag: DagModel) {
+    const macros = argument(dag, 'user_defined_macros')?.value;
+    if (macros?.kind === 'dict') {
+      for (const [name, entry] of macros.entries) {
+        try {
+          this.macros[name] = plainValue(entry.value);
+        } catch (error) {
+          if (!(error instanceof NotStatic)) throw error;
+          this.macros[name] = this.standIn(name, pythonOnlyReason(`user-defined macro '${name}'`, entry.value));
+        }
+      }
+    } else if (macros && macros.kind !== 'none') {
+      this.unknownMacros = 'user_defined_macros is computed when the DAG file runs';
+    }
+    const filters = argument(dag, 'user_defined_filters')?.value;
+    if (filters?.kind === 'dict') {
+      for (const [name, entry] of filters.entries) this.filters.set(name, pythonOnlyReason(`user-defined filter '${name}'`, entry.value));
+    } else if (filters && filters.kind !== 'none') {
+      this.unknownFilters = 'user_defined_filters is computed when the DAG file runs';
+    }
+  }
+
+  /** A value that fails any use (call, attribute, printing) after recording why. */
+  private standIn(name: string, reason: string): unknown {
+    const reach = (): never => {
+      this.reached.set(name, reason);
+      throw new Error(reason);
+    };
+    // Attribute lookups on functions go through their registered attributes: a trap answers them.
+    const attributes = new Proxy({}, { getOwnPropertyDescriptor: reach });
+    const standIn = withAttributes(() => reach(), attributes);
+    Object.defineProperty(standIn, 'toString', { value: reach });
+    return standIn;
+  }
+
+  /** The macros as the context sees them: a context key of the same name wins. */
+  addTo(context: Record<string, unknown>): void {
+    for (const [name, value] of Object.entries(this.macros)) if (!(name in context)) context[name] = value;
+  }
+
+  /** Forgets what earlier fields reached. */
+  startField(): void {
+    this.reached.clear();
+  }
+
+  /** Why a failed rendering needs Python rather than failing in Airflow; undefined for a real failure. */
+  pythonNeeded(error: TemplateError, context: Record<string, unknown>): string | undefined {
+    const [reason] = this.reached.values();
+    if (reason) return reason;
+    const filter = /^filter not found: (\w+)$/.exec(error.message)?.[1];
+    if (filter) return this.filters.get(filter) ?? this.unknownFilters;
+    const name = /^UndefinedError: '(\w+)[\w.]*' is undefined$/.exec(error.message)?.[1];
+    if (name && this.unknownMacros && !(name in context)) return `${this.unknownMacros}; '${name}' may be one of them`;
+    return undefined;
+  }
+}
+
+/** Whether a value holds Jinja (`{{ }}`, `{% %}`), at any depth. */
+function holdsTemplate(value: PyValue): boolean {
+  switch (value.kind) {
+    case 'str': return /\{\{|\{%/.test(value.value);
+    case 'list': return value.items.some(holdsTemplate);
+    case 'dict': return [...value.entries.values()].some((e) => holdsTemplate(e.value));
+    default: return false;
+  }
+}
+
+/** A field's value before rendering: the argument, or what default_args and the operator's defaults give it (§6.1). */
+function fieldSource(dag: DagModel, task: TaskModel, field: string, catalog: Catalog): PyValue | undefined {
+  if (task.kind === 'taskflow') return taskFlowField(task, field);
+  return effectiveArgument(dag, task, field, catalog)?.value;
+}
+
+/**
+ * The repr of a field's default when it is a Python object rather than a literal (3.x
+ * TriggerDagRunOperator's `logical_date=NOTSET`): such an object is truthy and goes through
+ * rendering unchanged, so Airflow holds it as it is.
+ */
+function objectDefault(task: TaskModel, field: string, catalog: Catalog): string | undefined {
+  if (task.kind === 'taskflow') return undefined;
+  const repr = taskParameter(catalog, task.operator, field)?.default;
+  return repr && !literalEval(repr).ok ? repr : undefined;
+}
+
+function renderTask(dag: DagModel, task: TaskModel, run: TemplateRun, user: UserTemplating, files: TemplateFiles, options: RenderOptions): RenderedTask {
   const result: RenderedTask = { task_id: task.taskId, fields: {}, errors: {}, unsupported: {} };
-  const operator = task.kind === 'taskflow' ? taskFlowOperator(task, options.catalog) : options.catalog.operators[task.operator];
+  const operator = task.kind === 'taskflow' ? taskFlowOperator(task, options.catalog) : operatorTemplating(task.operator, options.catalog, options.templateFields);
   if (!operator) {
     if (task.kind === 'taskflow') result.unsupported['*'] = `${task.operator} renders what its function returns, which needs Python`;
+    else if (task.args.some((a) => holdsTemplate(a.value))) {
+      result.unsupported['*'] = `${task.operator} is not an operator Preflight knows: declare its templated fields in the preflight.templateFields setting (CLI: --template-fields)`;
+    }
     return result;
   }
   const nativeArg = argument(dag, 'render_template_as_native_obj')?.value;
   const native = nativeArg?.kind === 'bool' && nativeArg.value;
   // DAG params, then the task's, then dag_run.conf on top ([core] dag_run_conf_overrides_params).
   const params = { ...paramsOf(dag), ...paramsOf(task), ...(run.conf ?? {}) };
-  const context = templateContext({ ...run, taskId: task.taskId, params }, options.airflow);
+  const xcomPull = options.xcomPins && pinnedXComPull(options.xcomPins, options.airflow, task.taskId);
+  const context = templateContext({ ...run, taskId: task.taskId, params, xcomPull }, options.airflow);
+  user.addTo(context);
   for (const field of operator.templateFields) {
-    const fieldValue = task.kind === 'taskflow' ? taskFlowField(task, field) : argument(task, field)?.value;
-    if (!fieldValue) continue;
+    const fieldValue = fieldSource(dag, task, field, options.catalog);
+    if (!fieldValue) {
+      const repr = objectDefault(task, field, options.catalog);
+      if (repr) result.fields[field] = { repr };
+      continue;
+    }
     let value: unknown;
     try {
       value = plainValue(fieldValue);
@@ -163,14 +345,21 @@ function renderTask(dag: DagModel, task: TaskModel, run: TemplateRun, options: R
     if (!value) continue;
     let loaded: unknown;
     try {
-      loaded = loadTemplateFiles(value, templateExtensions(task, operator.templateExt), options.readTemplate);
+      loaded = loadTemplateFiles(value, templateExtensions(task, operator.templateExt), files);
     } catch (error) {
-      result.errors[field] = error instanceof Error ? error.message : String(error);
+      if (error instanceof NotStatic) result.unsupported[field] = error.message;
+      else result.errors[field] = { message: error instanceof Error ? error.message : String(error) };
       continue;
     }
+    user.startField();
     const rendered = renderValue(loaded, context, native);
-    if ('error' in rendered) result.errors[field] = rendered.error.message;
-    else result.fields[field] = plainResult(rendered.value);
+    if (!('error' in rendered)) {
+      result.fields[field] = plainResult(rendered.value);
+      continue;
+    }
+    const pythonNeeded = user.pythonNeeded(rendered.error, context);
+    if (pythonNeeded) result.unsupported[field] = pythonNeeded;
+    else result.errors[field] = rendered.error;
   }
   return result;
 }
@@ -191,18 +380,17 @@ function plainResult(value: unknown): unknown {
 
 /** Every task's templated fields for the scheduled run of `logicalDate`, or why there is no such run. */
 export function renderDag(dag: DagModel, options: RenderOptions): RenderedRun | { error: string } {
-  if (argument(dag, 'user_defined_macros') || argument(dag, 'user_defined_filters')) {
-    return { error: 'user_defined_macros and user_defined_filters need the DAG file to run; not supported yet' };
-  }
   const run = runFor(dag, options);
   if (typeof run === 'string') return { error: run };
+  const user = new UserTemplating(dag);
+  const files: TemplateFiles = { folders: templateFolders(dag), read: options.readTemplate };
   return {
     dag_id: dag.dagId,
     logical_date: utcIso(run.logicalDate),
     run_id: run.runId,
     data_interval_start: utcIso(run.dataIntervalStart),
     data_interval_end: utcIso(run.dataIntervalEnd),
-    tasks: dag.tasks.map((task) => renderTask(dag, task, run, options)),
+    tasks: dag.tasks.map((task) => renderTask(dag, task, run, user, files, options)),
   };
 }
 
