@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
+import { nextRunStatus } from '../core/features/nextRun';
 import { isDagFile, type DocumentAnalyses } from './analyses';
-import { nextRunLabel } from './schedulePreview';
 import type { Settings } from './settings';
 
 /** The next run of the DAG under the cursor, in the user's zone; a click opens the schedule preview. */
@@ -25,17 +25,14 @@ export class NextRunStatus implements vscode.Disposable {
       return;
     }
     const file = this.analyses.get(editor.document);
-    const offset = editor.document.offsetAt(editor.selection.active);
-    const dag = file.model.dags.find((d) => d.range.from <= offset && offset <= d.range.to
-      || d.tasks.some((t) => t.range.from <= offset && offset <= t.range.to)) ?? file.model.dags[0];
-    const label = dag && nextRunLabel(file, dag.dagId, this.settings.value.timezones, Date.now());
-    if (!dag || !label) {
+    const status = nextRunStatus(file, editor.document.offsetAt(editor.selection.active), this.settings.value.timezones, Date.now());
+    if (!status) {
       this.item.hide();
       return;
     }
-    this.item.text = `$(calendar) ${dag.dagId}: ${label.replace(/^Next run: /, 'next ')}`;
-    this.item.tooltip = `${label}\nClick to preview the schedule of ${dag.dagId}.`;
-    this.item.command = { title: 'Preview Schedule', command: 'preflight.previewSchedule', arguments: [editor.document.uri, dag.dagId] };
+    this.item.text = status.text;
+    this.item.tooltip = status.tooltip;
+    this.item.command = { title: 'Preview Schedule', command: 'preflight.previewSchedule', arguments: [editor.document.uri, status.dagId] };
     this.item.show();
   }
 

@@ -46,7 +46,8 @@ export function ourAnswer(scheduleCase: ScheduleCase, version: AirflowVersion): 
   const schedule = dagSchedule(dag, version);
   const erroneous = checked.diagnostics.some((d) => d.severity === 'error' && d.range.from >= dag.range.from && d.range.to <= dag.range.to);
   if (isScheduleProblem(schedule)) return { ...base, timetable: null, due: [], next: null, error: schedule.message, failed: true };
-  const { due, next } = scheduledRuns(schedule, { now: Date.parse(scheduleCase.now), count: scheduleCase.count });
+  const { due, next, failure } = scheduledRuns(schedule, { now: Date.parse(scheduleCase.now), count: scheduleCase.count });
   const strip = ({ local: _local, ...run }: ScheduledRun): Run => run;
-  return { ...base, timetable: schedule.timetable.name, due: due.map(strip), next: next ? strip(next) : null, error: null, failed: erroneous };
+  // The scheduler failing on the schedule (croniter finds no date) is Airflow failing too.
+  return { ...base, timetable: schedule.timetable.name, due: due.map(strip), next: next ? strip(next) : null, error: failure ?? null, failed: erroneous || failure !== undefined };
 }

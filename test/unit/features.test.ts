@@ -3,11 +3,13 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { catalogFor } from '../../src/core/airflow/catalog';
 import { checkFile } from '../../src/core/check';
-import { completionsAt } from '../../src/core/features/completion';
+import { completionsAt, type CompletionSources } from '../../src/core/features/completion';
 import { definitionAt } from '../../src/core/features/definition';
 import { hoverAt } from '../../src/core/features/hover';
 import { readFileSync } from 'node:fs';
 import { moduleReaderFor } from '../../src/node/modules';
+import { templateContext } from '../../src/core/templates/context';
+import { renderString } from '../../src/core/templates/render';
 
 const CURSOR = '‸';
 
@@ -18,9 +20,9 @@ function at(source: string) {
   return { file: checkFile({ file: 'dag.py', text }, 3), offset, text };
 }
 
-function checkCompletion(source: string, expected: { includes: string[]; excludes?: string[]; replaces?: string }): void {
+function checkCompletion(source: string, expected: { includes: string[]; excludes?: string[]; replaces?: string }, sources?: CompletionSources): void {
   const { file, offset, text } = at(source);
-  const completions = completionsAt(file, offset, catalogFor(3));
+  const completions = completionsAt(file, offset, catalogFor(3), sources);
   assert.ok(completions, 'completions are offered');
   const labels = completions.items.map((i) => i.label);
   for (const label of expected.includes) assert.ok(labels.includes(label), `${label} in ${labels.slice(0, 12).join(', ')}…`);
@@ -93,6 +95,11 @@ with DAG("d", default_args=default_args):
     p = PythonOperator(task_id="p", python_callable=print)
 `, [/\| a \| `"echo hi"` \| DAG default_args \|/, /\| p \| `\(not accepted\)` \|/]));
 
+  it('documents an operator argument and shows the value the task gets', () => checkHover(`${HEADER}
+with DAG("d", default_args={"retries": 3}):
+    a = BashOperator(task_id="a", bash_command="x", re‸tries=5)
+`, [/^\*\*retries \(BashOperator argument\)\*\* — `int \| None`, default `0`/, /the number of retries that should be performed before failing the task/, /\n\nValue for `a`: `5`$/]));
+
   it('summarises a task on its variable', () => checkHover(`${HEADER}
 with DAG("d", default_args={"retries": 3}):
     ex‸tract = BashOperator(task_id="extract", bash_command="x")
@@ -135,10 +142,29 @@ describe('schedule hover', () => {
     assert.ok(hover);
     const lines = hover.markdown.split('\n');
     assert.equal(lines[0], '**At 00:30 (UTC time)** — CronTriggerTimetable (Airflow 3), catchup True');
-    assert.ok(lines.includes('Unpausing now creates 3 catch-up runs.'));
-    assert.ok(lines.includes('| ds | logical date (UTC) | data interval (UTC) | runs at (UTC) | runs at (Asia/Seoul) |'));
-    assert.ok(lines.includes('| 2024-01-04 | 2024-01-04 00:30 | 2024-01-04 00:30 – 2024-01-04 00:30 | 2024-01-04 00:30 | 2024-01-04 09:30 |'));
+    assert.ok(lines.includes('Unpausing now creates 3 catch-up runs, at most 16 active at once.'));
+    assert.ok(lines.includes('| ds | logical date (UTC) | data interval (UTC) | runs at (UTC) | logical date (Asia/Seoul) | data interval (Asia/Seoul) | runs at (Asia/Seoul) |'));
+    assert.ok(lines.includes('| 2024-01-04 | 2024-01-04 00:30 | 2024-01-04 00:30 – 2024-01-04 00:30 | 2024-01-04 00:30 | 2024-01-04 09:30 | 2024-01-04 09:30 – 2024-01-04 09:30 | 2024-01-04 09:30 |'));
     assert.equal(lines.filter((l) => /^\| 2024-01-0\d /.test(l)).length, 5);
+  });
+
+  it('shows the logical date and data interval in every zone that is not UTC, where they differ from the run time', () => {
+    const source = `${HEADER}with DAG("d", schedule="30 ‸0 * * *", start_date=pendulum.datetime(2024, 1, 1, tz="UTC"), catchup=True, max_active_runs=2):\n    pass\n`;
+    const { file } = at(source);
+    const on2 = checkFile({ file: 'dag.py', text: file.text }, 2);
+    const hover = hoverAt(on2, source.indexOf('‸'), catalogFor(2), { now: Date.parse('2024-01-03T12:00:00Z'), zones: ['UTC', 'Asia/Seoul', 'America/New_York'] });
+    assert.ok(hover);
+    const lines = hover.markdown.split('\n');
+    assert.ok(lines.includes('Unpausing now creates 2 catch-up runs, at most 2 active at once.'), hover.markdown);
+    const header = lines.find((l) => l.startsWith('| ds |'))!.split('|').map((cell) => cell.trim());
+    assert.deepEqual(header.filter((cell) => /\((Asia\/Seoul|America\/New_York)\)/.test(cell)), [
+      'logical date (Asia/Seoul)', 'data interval (Asia/Seoul)', 'runs at (Asia/Seoul)',
+      'logical date (America/New_York)', 'data interval (America/New_York)', 'runs at (America/New_York)',
+    ]);
+    // Airflow 2.10's data interval: the run of 2024-01-03 00:30 covers a day and runs at its end.
+    assert.ok(lines.includes('| 2024-01-03 | 2024-01-03 00:30 | 2024-01-03 00:30 – 2024-01-04 00:30 | 2024-01-04 00:30 '
+      + '| 2024-01-03 09:30 | 2024-01-03 09:30 – 2024-01-04 09:30 | 2024-01-04 09:30 '
+      + '| 2024-01-02 19:30 | 2024-01-02 19:30 – 2024-01-03 19:30 | 2024-01-03 19:30 |'), hover.markdown);
   });
 });
 
@@ -150,6 +176,26 @@ describe('completion inside templates', () => {
   it('offers macros and the DAG\'s params after a dot', () => {
     checkCompletion(`${dag}    BashOperator(task_id="a", bash_command="{{ macros.ds_‸ }}")\n`, { includes: ['ds_add', 'ds_format'], replaces: 'ds_' });
     checkCompletion(`${dag}    BashOperator(task_id="a", bash_command="{{ params.‸")\n`, { includes: ['region', 'limit'], replaces: '' });
+  });
+
+  it('offers only the macros that render here, dateutil, time and uuid among them', () => {
+    const { file, offset } = at(`${dag}    BashOperator(task_id="a", bash_command="{{ macros.‸ }}")\n`);
+    const labels = completionsAt(file, offset, catalogFor(3))!.items.map((i) => i.label);
+    const context = templateContext({ dagId: 'd', taskId: 'a', runId: 'r', logicalDate: 0, dataIntervalStart: 0, dataIntervalEnd: 0, now: 0 }, 3);
+    for (const label of ['ds_add', 'ds_format', 'datetime', 'timedelta', 'dateutil', 'time', 'uuid', 'json', 'random']) assert.ok(labels.includes(label), label);
+    // Airflow has these, the renderer does not: offering them would propose a template that fails here.
+    for (const absent of ['yaml', 'ds_format_locale', 'datetime_diff_for_humans']) assert.ok(!labels.includes(absent), absent);
+    for (const label of labels) {
+      const rendered = renderString(`{{ macros.${label} is defined }}`, context);
+      assert.deepEqual(rendered, { value: 'True' }, label);
+    }
+  });
+
+  it('offers the local Variables after var.value. and var.json.', () => {
+    const variables = { variables: ['region', 'db_config'] };
+    checkCompletion(`${dag}    BashOperator(task_id="a", bash_command="{{ var.value.re‸ }}")\n`, { includes: ['region', 'db_config'], replaces: 're' }, variables);
+    checkCompletion(`${dag}    BashOperator(task_id="a", bash_command="{{ var.json.‸")\n`, { includes: ['region', 'db_config'], replaces: '' }, variables);
+    checkCompletion(`${dag}    BashOperator(task_id="a", bash_command="{{ var.value.‸")\n`, { includes: [], excludes: ['region', 'ds'] });
   });
 });
 

@@ -160,7 +160,14 @@ describe('DST: cron runs on wall-clock time in the DAG zone', () => {
       data_interval_end: '2024-01-02T00:30:00+00:00',
       run_after: '2024-01-02T00:30:00+00:00',
       ds: '2024-01-01',
-      local: { 'Asia/Seoul': { logical_date: '2024-01-01T09:30:00+09:00', run_after: '2024-01-02T09:30:00+09:00' } },
+      local: {
+        'Asia/Seoul': {
+          logical_date: '2024-01-01T09:30:00+09:00',
+          data_interval_start: '2024-01-01T09:30:00+09:00',
+          data_interval_end: '2024-01-02T09:30:00+09:00',
+          run_after: '2024-01-02T09:30:00+09:00',
+        },
+      },
     });
   });
 });
@@ -190,6 +197,97 @@ describe('cron expressions as croniter reads them', () => {
     const columns = CronSchedule.parse('* * *');
     assert.ok(isCronError(columns) && /Exactly 5, 6 or 7 columns/.test(columns.message));
   });
+
+  it('reads L<d> in the weekday as the last such weekday of the month, and refuses 5L as croniter does', () => {
+    assert.deepEqual(ticks('0 0 * * L5', '2024-01-01T00:00:00Z', 3), ['2024-01-26T00:00:00', '2024-02-23T00:00:00', '2024-03-29T00:00:00']);
+    assert.deepEqual(ticks('0 0 * * L7', '2024-01-01T00:00:00Z', 1), ['2024-01-28T00:00:00']);
+    const refused = CronSchedule.parse('0 0 * * 5L');
+    assert.ok(isCronError(refused) && !refused.unsupported);
+    assert.deepEqual(refused.field, { index: 4, from: 8, to: 10 });
+  });
+
+  it('reads W15 as 15W, and W only alone in its field', () => {
+    assert.deepEqual(ticks('0 0 W15 * *', '2024-06-01T00:00:00Z', 2), ticks('0 0 15W * *', '2024-06-01T00:00:00Z', 2));
+    assert.deepEqual(ticks('0 0 W15 * *', '2024-06-01T00:00:00Z', 2), ['2024-06-14T00:00:00', '2024-07-15T00:00:00']);
+    const list = CronSchedule.parse('0 0 1,15W * *');
+    assert.ok(isCronError(list) && /'W' can only be used with a single day value/.test(list.message));
+  });
+
+  it('beside #, L<d> or W, both day fields must match together, not either', () => {
+    // Only the first Mondays, not every 1st; only the weekdays nearest the 15th, not every Monday.
+    assert.deepEqual(ticks('0 0 1 * MON#1', '2024-01-02T00:00:00Z', 3), ['2024-02-05T00:00:00', '2024-03-04T00:00:00', '2024-04-01T00:00:00']);
+    assert.deepEqual(ticks('0 0 15W * MON', '2024-01-01T00:00:00Z', 2), ['2024-01-15T00:00:00', '2024-02-15T00:00:00']);
+    assert.deepEqual(ticks('0 0 L * L5', '2024-01-01T00:00:00Z', 2), ['2024-01-26T00:00:00', '2024-02-23T00:00:00']);
+    for (const never of ['0 0 1 * L5', '0 0 15W * SAT', '0 0 30 2 *']) {
+      const cron = CronSchedule.parse(never);
+      assert.ok(!isCronError(cron) && cron.neverFires, `${never} never fires`);
+    }
+  });
+
+  it('reads a seventh field as the year, after the seconds', () => {
+    assert.deepEqual(ticks('0 6 1 1 * 30 2026,2030', '2024-01-01T00:00:00Z', 2), ['2026-01-01T06:00:30', '2030-01-01T06:00:30']);
+    const cron = CronSchedule.parse('0 6 1 1 * 0 2026');
+    if (isCronError(cron)) assert.fail(cron.message);
+    assert.throws(() => cron.nextWall(Date.parse('2026-06-01T00:00:00Z')), { name: 'CroniterBadDateError', message: 'failed to find next date' });
+    assert.throws(() => cron.prevWall(Date.parse('2025-06-01T00:00:00Z')), { name: 'CroniterBadDateError', message: 'failed to find prev date' });
+    const outside = CronSchedule.parse('0 0 1 1 * 0 2100');
+    assert.ok(isCronError(outside) && !outside.unsupported && outside.field?.index === 6);
+  });
+
+  it('a year field that croniter accepts but Preflight cannot evaluate is not called invalid', () => {
+    const wrapping = CronSchedule.parse('0 0 1 1 * 0 2030-2025');
+    assert.ok(isCronError(wrapping) && wrapping.unsupported);
+    assert.match(wrapping.message, /^Airflow Preflight cannot evaluate the year field '2030-2025' \(croniter accepts it\)/);
+    const [dag] = analyzeDagFile(`import pendulum\nfrom airflow import DAG\nwith DAG("d", schedule="0 0 1 1 * 0 2030-2025", ${START}):\n    pass\n`).dags;
+    const problem = dagSchedule(dag, 3);
+    assert.ok(isScheduleProblem(problem) && !problem.invalid);
+  });
+
+  it('reads ranges and lists as croniter 7 does: repeats, wrap-around, equal ends for the whole cycle', () => {
+    assert.deepEqual(ticks('0 0 * * 0,7', '2024-01-01T00:00:00Z', 2), ['2024-01-07T00:00:00', '2024-01-14T00:00:00']);
+    assert.deepEqual(ticks('0 0 1 NOV-FEB *', '2024-01-15T00:00:00Z', 3), ['2024-02-01T00:00:00', '2024-11-01T00:00:00', '2024-12-01T00:00:00']);
+    assert.deepEqual(ticks('0 4-4 * * *', '2024-01-01T00:00:00Z', 2), ['2024-01-01T01:00:00', '2024-01-01T02:00:00']);
+    // `5/2` ends at Saturday (croniter's weekday maximum), so it never reaches Sunday.
+    assert.deepEqual(ticks('0 0 * * 5/2', '2024-01-01T00:00:00Z', 2), ['2024-01-05T00:00:00', '2024-01-12T00:00:00']);
+  });
+});
+
+describe('runs of croniter syntax', () => {
+  it('a year field: the runs within its years', () => check(
+    'schedule="0 6 * * * 0 2024-2025", start_date=pendulum.datetime(2024, 1, 2, tz="UTC"), catchup=True', 3, '2024-01-04T12:00:00Z', {
+      due: ['2024-01-02T06:00 → 2024-01-02T06:00', '2024-01-03T06:00 → 2024-01-03T06:00', '2024-01-04T06:00 → 2024-01-04T06:00'],
+      next: '2024-01-05T06:00 → 2024-01-05T06:00',
+    }));
+
+  it('a year field that runs out: the scheduler fails after the last run (CroniterBadDateError)', () => {
+    const [dag] = analyzeDagFile(`import pendulum\nfrom airflow import DAG\nwith DAG("d", schedule="0 6 1 * * 0 2024", start_date=pendulum.datetime(2024, 10, 15, tz="UTC"), catchup=True):\n    pass\n`).dags;
+    const schedule = dagSchedule(dag, 2);
+    if (isScheduleProblem(schedule)) assert.fail(schedule.message);
+    const runs = scheduledRuns(schedule, { now: Date.parse('2025-03-01T00:00:00Z') });
+    assert.deepEqual(runs.due.map((r) => r.logical_date), ['2024-11-01T06:00:00+00:00']);
+    assert.equal(runs.next, null);
+    assert.equal(runs.failure, 'CroniterBadDateError: failed to find next date');
+    assert.equal(scheduledRuns(schedule, { now: Date.parse('2024-11-15T00:00:00Z') }).failure, undefined);
+  });
+
+  it('a cron that never fires is a schedule Airflow loads but never runs, not an invalid one', () => {
+    const [dag] = analyzeDagFile(`import pendulum\nfrom airflow import DAG\nwith DAG("d", schedule="0 0 31 2 *", ${START}):\n    pass\n`).dags;
+    const problem = dagSchedule(dag, 2);
+    assert.ok(isScheduleProblem(problem) && problem.neverScheduled && !problem.invalid);
+  });
+});
+
+describe('max_active_runs', () => {
+  const maxActiveRuns = (args: string) => {
+    const [dag] = analyzeDagFile(`import pendulum\nfrom airflow import DAG\nLIMIT = int("4")\nwith DAG("d", schedule="@daily", ${START}${args}):\n    pass\n`).dags;
+    const schedule = dagSchedule(dag, 2);
+    if (isScheduleProblem(schedule)) assert.fail(schedule.message);
+    return schedule.maxActiveRuns;
+  };
+
+  it('defaults to 16, [core] max_active_runs_per_dag', () => assert.equal(maxActiveRuns(''), 16));
+  it('is read from the DAG', () => assert.equal(maxActiveRuns(', max_active_runs=2'), 2));
+  it('is unknown when computed', () => assert.equal(maxActiveRuns(', max_active_runs=LIMIT'), undefined));
 });
 
 describe('schedules in words', () => {
@@ -208,6 +306,14 @@ describe('schedules in words', () => {
   it('says that both day fields mean either', () => {
     assert.equal(describeArgs(`schedule="0 0 1 * MON", ${START}`, 3, 'en'),
       'At 00:00, on day 1 of the month, and on Monday, when either the day of the month or the weekday matches (UTC time)');
+    assert.equal(describeArgs(`schedule="0 0 1 * MON", ${START}`, 3, 'ko'),
+      '00:00, 매월 1일, 월요일에, 일(日) 또는 요일 중 하나만 맞아도 실행 (UTC 기준)');
+  });
+
+  it('describes what croniter really fires on beside # and W, without the OR wording', () => {
+    assert.equal(describeArgs(`schedule="0 0 1 * MON#1", ${START}`, 3, 'en'), 'At 00:00, on the first Monday of the month (UTC time)');
+    assert.equal(describeArgs(`schedule="0 0 15W * MON", ${START}`, 3, 'ko'), '00:00, 매월 15일과 가장 가까운 평일 (UTC 기준)');
+    assert.equal(describeArgs(`schedule="0 0 * * L5", ${START}`, 3, 'en'), 'At 00:00, on the last Friday of the month (UTC time)');
   });
 
   it('describes the schedules that are not cron', () => {

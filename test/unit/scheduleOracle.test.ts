@@ -14,6 +14,8 @@ for (const version of [2, 3] as const) {
         const ours = ourAnswer(scheduleCase, version);
         if (theirs.error) {
           assert.ok(ours.failed, `Airflow fails (${theirs.error}); so must we`);
+          // When the scheduler fails part way (croniter runs out of ticks), the runs before it still count.
+          if (theirs.timetable && ours.timetable) assert.deepEqual({ timetable: ours.timetable, due: ours.due }, { timetable: theirs.timetable, due: theirs.due });
           return;
         }
         assert.equal(ours.error, null, `we fail (${ours.error}) where Airflow schedules`);

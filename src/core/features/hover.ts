@@ -7,7 +7,7 @@ import type { SourceRange } from '../diagnostics';
 import { formatValue } from '../python/values';
 import { describeSchedule, type Locale } from '../schedule/describe';
 import { dagSchedule, futureRuns, isScheduleProblem, scheduledRuns } from '../schedule/runs';
-import { nextLogicalDate, renderDag } from '../templates/fields';
+import { nextLogicalDate, renderDag, type RenderOptions } from '../templates/fields';
 import { pyStr } from '../templates/pyobjects';
 
 /** What schedule hovers need from the caller: the current time, the user's zones and language. */
@@ -15,6 +15,8 @@ export interface HoverOptions {
   readonly now: number;
   readonly zones: readonly string[];
   readonly locale?: Locale;
+  /** What template hovers render with besides the file: local Variables, pinned XComs, custom operators' fields. */
+  readonly templates?: Pick<RenderOptions, 'variables' | 'connections' | 'xcomPins' | 'templateFields'>;
 }
 
 export interface Hover {
@@ -101,20 +103,26 @@ export function scheduleMarkdown(file: CheckedFile, dagId: string, options: Hove
   if (isScheduleProblem(schedule)) return `**Schedule of ${dagId}**\n\n${schedule.message}`;
   const zones = options.zones.filter((z) => z !== 'UTC');
   const runs = futureRuns(schedule, options.now, 5, zones);
-  const catchup = schedule.restriction.catchup ? scheduledRuns(schedule, { now: options.now, count: 10_001 }).due.length : 0;
+  const past = scheduledRuns(schedule, { now: options.now, count: schedule.restriction.catchup ? 10_001 : 100 });
+  const catchup = schedule.restriction.catchup ? past.due.length : 0;
   const lines = [
     `**${describeSchedule(schedule, options.locale)}** — ${schedule.timetable.name} (Airflow ${file.airflow}), catchup ${schedule.restriction.catchup ? 'True' : 'False'}`,
   ];
   if (schedule.restriction.catchup && catchup > 0) {
-    lines.push(`Unpausing now creates ${catchup > 10_000 ? 'more than 10,000' : catchup} catch-up run${catchup === 1 ? '' : 's'}.`);
+    const active = schedule.maxActiveRuns !== undefined ? `, at most ${schedule.maxActiveRuns} active at once` : '';
+    lines.push(`Unpausing now creates ${catchup > 10_000 ? 'more than 10,000' : catchup} catch-up run${catchup === 1 ? '' : 's'}${active}.`);
   }
+  if (past.failure) lines.push(`⚠ Airflow's scheduler fails computing the next run (${past.failure}): no further run is created.`);
   if (runs.length === 0) {
     lines.push('No run after now.');
   } else {
-    const header = ['ds', 'logical date (UTC)', 'data interval (UTC)', 'runs at (UTC)', ...zones.map((z) => `runs at (${z})`)];
+    // Each run's logical date, data interval and run time in UTC, then the same in each of the user's zones.
+    const header = ['ds', 'logical date (UTC)', 'data interval (UTC)', 'runs at (UTC)',
+      ...zones.flatMap((z) => [`logical date (${z})`, `data interval (${z})`, `runs at (${z})`])];
     const time = (iso: string) => iso.slice(0, 16).replace('T', ' ');
-    const rows = runs.map((r) => [r.ds, time(r.logical_date), `${time(r.data_interval_start)} – ${time(r.data_interval_end)}`, time(r.run_after),
-      ...zones.map((z) => time(r.local[z].run_after))]);
+    const times = (t: { logical_date: string; data_interval_start: string; data_interval_end: string; run_after: string }) =>
+      [time(t.logical_date), `${time(t.data_interval_start)} – ${time(t.data_interval_end)}`, time(t.run_after)];
+    const rows = runs.map((r) => [r.ds, ...times(r), ...zones.flatMap((z) => times(r.local[z]))]);
     lines.push([header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n'));
   }
   return lines.join('\n\n');
@@ -125,12 +133,12 @@ function renderedFieldMarkdown(file: CheckedFile, dagId: string, taskId: string,
   const dag = file.model.dags.find((d) => d.dagId === dagId)!;
   const logicalDate = nextLogicalDate(dag, file.airflow, options.now);
   if (logicalDate === undefined) return undefined;
-  const rendered = renderDag(dag, { airflow: file.airflow, catalog, logicalDate, now: options.now });
+  const rendered = renderDag(dag, { ...options.templates, airflow: file.airflow, catalog, logicalDate, now: options.now });
   if ('error' in rendered) return undefined;
   const task = rendered.tasks.find((t) => t.task_id === taskId);
   if (!task) return undefined;
   const heading = `**${field}** rendered for the run of ${rendered.logical_date} (\`${rendered.run_id}\`), Airflow ${file.airflow}`;
-  if (task.errors[field]) return `${heading}\n\n⚠ ${task.errors[field]}`;
+  if (task.errors[field]) return `${heading}\n\n⚠ ${task.errors[field].message}`;
   if (!(field in task.fields)) return undefined;
   const value = task.fields[field];
   const text = typeof value === 'string' ? value : pyStr(value);

@@ -29,7 +29,12 @@ export interface ScheduleProblem {
   readonly cron?: CronError;
   /** Airflow itself refuses the DAG for this (rather than Preflight not knowing enough). */
   readonly invalid?: boolean;
+  /** Airflow loads the DAG, but its scheduler fails on the schedule every time (croniter finds no date). */
+  readonly neverScheduled?: boolean;
 }
+
+/** `[core] max_active_runs_per_dag`, the default of a DAG's `max_active_runs`. */
+export const DEFAULT_MAX_ACTIVE_RUNS = 16;
 
 export interface DagSchedule {
   readonly timetable: Timetable;
@@ -43,6 +48,28 @@ export interface DagSchedule {
   readonly scheduleArgument?: { readonly value: PyValue; readonly range: SourceRange };
   /** The schedule in effect: the argument, or the version's default when there is none. */
   readonly scheduleValue: PyValue;
+  /**
+   * How many runs may be queued or running at once (§1.10): the DAG's `max_active_runs`, else
+   * 16; undefined when the argument is not a literal. Catch-up runs beyond it wait their turn.
+   */
+  readonly maxActiveRuns: number | undefined;
+}
+
+/** `max_active_runs` as written, else the default; undefined when it is computed. */
+function maxActiveRunsOf(dag: DagModel): number | undefined {
+  const written = argument(dag, 'max_active_runs')?.value;
+  if (!written) return DEFAULT_MAX_ACTIVE_RUNS;
+  return written.kind === 'num' ? written.value : undefined;
+}
+
+/** croniter finds no date for the expression: the DAG loads, and the scheduler fails on it every time. */
+function neverScheduled(cron: CronSchedule, range: SourceRange | undefined): ScheduleProblem | undefined {
+  if (!cron.neverFires) return undefined;
+  return {
+    message: `croniter finds no date for '${cron.expression}' (CroniterBadDateError): Airflow loads the DAG, but its scheduler never creates a run.`,
+    range,
+    neverScheduled: true,
+  };
 }
 
 function dagDate(dag: DagModel, name: 'start_date' | 'end_date'): PyValue | undefined {
@@ -121,7 +148,7 @@ export function dagSchedule(dag: DagModel, airflow: AirflowVersion): DagSchedule
   };
   const scheduleArgument = scheduleArg ? { value: scheduleArg.value, range: scheduleArg.valueRange } : undefined;
   const value: PyValue = scheduleArg?.value ?? (airflow === 2 ? { kind: 'timedelta', seconds: 86_400 } : { kind: 'none' });
-  const base = { airflow, zone: dagZone(dag), restriction, scheduleArgument, scheduleValue: value };
+  const base = { airflow, zone: dagZone(dag), restriction, scheduleArgument, scheduleValue: value, maxActiveRuns: maxActiveRunsOf(dag) };
   const range = scheduleArg?.valueRange;
   const delta = deltaOf(value);
   if (delta) {
@@ -142,7 +169,9 @@ export function dagSchedule(dag: DagModel, airflow: AirflowVersion): DagSchedule
         return { ...base, timetable: new ContinuousTimetable() };
       }
       const cron = CronSchedule.parse(value.value);
-      if (isCronError(cron)) return { message: cron.message, range, cron, invalid: true };
+      if (isCronError(cron)) return { message: cron.message, range, cron, invalid: !cron.unsupported };
+      const never = neverScheduled(cron, range);
+      if (never) return never;
       const timetable = airflow === 2 ? new CronDataIntervalTimetable(cron, base.zone, airflow) : new CronTriggerTimetable(cron, base.zone, airflow);
       return { ...base, timetable, cron };
     }
@@ -167,7 +196,9 @@ function explicitTimetable(value: Extract<PyValue, { kind: 'timetable' }>, airfl
       const expression = argumentOf('cron', 0);
       if (expression?.kind !== 'str') return { message: `The cron expression of ${value.className} is not known statically.`, range };
       const cron = CronSchedule.parse(expression.value);
-      if (isCronError(cron)) return { message: cron.message, range, invalid: true };
+      if (isCronError(cron)) return { message: cron.message, range, invalid: !cron.unsupported };
+      const never = neverScheduled(cron, range);
+      if (never) return never;
       const timetable = value.className === 'CronDataIntervalTimetable'
         ? new CronDataIntervalTimetable(cron, zone, airflow)
         : new CronTriggerTimetable(cron, zone, airflow, interval.ms);
@@ -189,6 +220,14 @@ export function isScheduleProblem(value: DagSchedule | ScheduleProblem): value i
   return !('timetable' in value);
 }
 
+/** A run's times in one zone, as `isoformat()` writes them there. */
+export interface LocalRunTimes {
+  readonly logical_date: string;
+  readonly data_interval_start: string;
+  readonly data_interval_end: string;
+  readonly run_after: string;
+}
+
 export interface ScheduledRun {
   readonly run_id: string;
   readonly logical_date: string;
@@ -196,7 +235,7 @@ export interface ScheduledRun {
   readonly data_interval_end: string;
   readonly run_after: string;
   readonly ds: string;
-  readonly local: Readonly<Record<string, { readonly logical_date: string; readonly run_after: string }>>;
+  readonly local: Readonly<Record<string, LocalRunTimes>>;
 }
 
 function describeRun(info: DagRunInfo, zones: readonly string[], airflow: AirflowVersion): ScheduledRun {
@@ -210,7 +249,12 @@ function describeRun(info: DagRunInfo, zones: readonly string[], airflow: Airflo
     run_after: utcIso(info.runAfter),
     // The template context's dates are UTC, so `ds` is the UTC date (§1.11).
     ds: logical.slice(0, 10),
-    local: Object.fromEntries(zones.map((zone) => [zone, { logical_date: isoInZone(info.logicalDate, zone), run_after: isoInZone(info.runAfter, zone) }])),
+    local: Object.fromEntries(zones.map((zone) => [zone, {
+      logical_date: isoInZone(info.logicalDate, zone),
+      data_interval_start: isoInZone(info.dataInterval.start, zone),
+      data_interval_end: isoInZone(info.dataInterval.end, zone),
+      run_after: isoInZone(info.runAfter, zone),
+    }])),
   };
 }
 
@@ -222,19 +266,34 @@ export interface RunsOptions {
   readonly zones?: readonly string[];
 }
 
+export interface ScheduledRuns {
+  readonly due: ScheduledRun[];
+  readonly next: ScheduledRun | null;
+  /**
+   * The exception Airflow's scheduler hits computing the run after the last one listed
+   * (`CroniterBadDateError: ...`), when that, not the end of the schedule, is why `next` is null.
+   */
+  readonly failure?: string;
+}
+
 /** The scheduled runs Airflow creates by `now` (their run_after <= now), oldest first, and the next one. */
-export function scheduledRuns(schedule: DagSchedule, options: RunsOptions): { due: ScheduledRun[]; next: ScheduledRun | null } {
+export function scheduledRuns(schedule: DagSchedule, options: RunsOptions): ScheduledRuns {
   const count = options.count ?? 100;
   const zones = options.zones ?? [];
   const due: ScheduledRun[] = [];
-  let info = schedule.timetable.nextDagrunInfo(null, schedule.restriction, options.now);
+  const { timetable, restriction } = schedule;
+  let last: DagRunInfo | null = null;
+  let info = timetable.nextDagrunInfo(null, restriction, options.now);
   while (info && info.runAfter <= options.now && due.length < count) {
     due.push(describeRun(info, zones, schedule.airflow));
     // A continuous DAG's next run starts when this one ends: nothing more exists at this instant.
-    if (schedule.timetable.runsOneAtATime) return { due, next: null };
-    info = schedule.timetable.nextDagrunInfo(info.dataInterval, schedule.restriction, options.now);
+    if (timetable.runsOneAtATime) return { due, next: null };
+    last = info;
+    info = timetable.nextDagrunInfo(info.dataInterval, restriction, options.now);
   }
-  return { due, next: info ? describeRun(info, zones, schedule.airflow) : null };
+  if (info) return { due, next: describeRun(info, zones, schedule.airflow) };
+  const failure = timetable.failure?.(last?.dataInterval ?? null, restriction, options.now);
+  return failure ? { due, next: null, failure } : { due, next: null };
 }
 
 /**
@@ -252,4 +311,34 @@ export function futureRuns(schedule: DagSchedule, now: number, n: number, zones:
     if (info && info.runAfter <= previous.runAfter && info.runAfter > now) break;
   }
   return runs;
+}
+
+export interface BoundedRuns {
+  /** The first runs, oldest first. */
+  readonly runs: ScheduledRun[];
+  /** How many runs there are in all, counting at most `countLimit`. */
+  readonly total: number;
+  /** More than `countLimit` runs. */
+  readonly moreThanCounted: boolean;
+}
+
+/**
+ * Every run of a DAG with an end_date, from its start_date to its end_date, as if it had run all
+ * along: the schedule itself, whatever catchup decides at unpausing. The first `limit` are listed.
+ */
+export function runsFromStartToEnd(schedule: DagSchedule, limit: number, zones: readonly string[] = [], countLimit = 100_000): BoundedRuns {
+  const restriction = { ...schedule.restriction, catchup: true };
+  const runs: ScheduledRun[] = [];
+  let total = 0;
+  // A "now" after every run, so that the current time restricts nothing.
+  const afterAll = (schedule.restriction.latest ?? Date.UTC(2100, 0, 1)) + 366 * 86_400_000;
+  let info = schedule.timetable.runsOneAtATime ? null : schedule.timetable.nextDagrunInfo(null, restriction, afterAll);
+  while (info && total < countLimit) {
+    if (runs.length < limit) runs.push(describeRun(info, zones, schedule.airflow));
+    total++;
+    const previous: DagRunInfo = info;
+    info = schedule.timetable.nextDagrunInfo(previous.dataInterval, restriction, afterAll);
+    if (info && info.runAfter <= previous.runAfter) break;
+  }
+  return { runs, total, moreThanCounted: info !== null && total >= countLimit };
 }

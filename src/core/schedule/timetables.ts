@@ -5,6 +5,7 @@
 import { addRelativeDelta } from '../python/dates';
 import { instantOfWallTime, wallTime } from '../time/zones';
 import type { CronSchedule } from './cron';
+import { CronSearchFailure } from './fastCron';
 
 export interface DataInterval {
   readonly start: number;
@@ -32,6 +33,34 @@ export interface Timetable {
   /** A new run only once the previous one has finished (`@continuous`): at most one is due at a time. */
   readonly runsOneAtATime?: boolean;
   nextDagrunInfo(last: DataInterval | null, restriction: TimeRestriction, now: number): DagRunInfo | null;
+  /**
+   * Why there is no next run when the timetable raised instead of answering (croniter found no
+   * tick): the scheduler logs the exception and creates no run. Undefined when it did not raise.
+   */
+  failure?(last: DataInterval | null, restriction: TimeRestriction, now: number): string | undefined;
+}
+
+/**
+ * The next run, or null where Airflow's `DAG.next_dagrun_info` swallows the timetable's
+ * CroniterBadDateError; `failureOf` tells that error apart from an ordinary end of the schedule.
+ */
+function orNoRun(compute: () => DagRunInfo | null): DagRunInfo | null {
+  try {
+    return compute();
+  } catch (error) {
+    if (error instanceof CronSearchFailure) return null;
+    throw error;
+  }
+}
+
+function failureOf(compute: () => DagRunInfo | null): string | undefined {
+  try {
+    compute();
+    return undefined;
+  } catch (error) {
+    if (error instanceof CronSearchFailure) return `${error.name}: ${error.message}`;
+    throw error;
+  }
 }
 
 function interval(start: number, end: number): DagRunInfo {
@@ -117,12 +146,39 @@ export abstract class DataIntervalTimetable implements Timetable {
 
   constructor(protected readonly airflow: 2 | 3) {}
 
-  /** The schedule's tick before `t` (`_get_prev`): 2.10's `prev_ds` of a run with logical date `t`. */
-  previousTick(t: number): number {
-    return this.ticks.prev(t);
+  /** The schedule's tick before `t` (`_get_prev`): 2.10's `prev_ds` of a run with logical date `t`; null when croniter finds none. */
+  previousTick(t: number): number | null {
+    try {
+      return this.ticks.prev(t);
+    } catch (error) {
+      if (error instanceof CronSearchFailure) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * `infer_manual_data_interval`: a run triggered at `runAfter` covers the last complete period
+   * before it; null when croniter finds no earlier tick (Airflow then fails to trigger the run).
+   */
+  manualDataInterval(runAfter: number): DataInterval | null {
+    try {
+      const end = this.ticks.alignToPrev(runAfter);
+      return { start: this.ticks.prev(end), end };
+    } catch (error) {
+      if (error instanceof CronSearchFailure) return null;
+      throw error;
+    }
   }
 
   nextDagrunInfo(last: DataInterval | null, restriction: TimeRestriction, now: number): DagRunInfo | null {
+    return orNoRun(() => this.computeNext(last, restriction, now));
+  }
+
+  failure(last: DataInterval | null, restriction: TimeRestriction, now: number): string | undefined {
+    return failureOf(() => this.computeNext(last, restriction, now));
+  }
+
+  private computeNext(last: DataInterval | null, restriction: TimeRestriction, now: number): DagRunInfo | null {
     let earliest = restriction.earliest;
     if (!restriction.catchup) earliest = this.skipToLatest(earliest, now);
     else if (earliest !== null) earliest = this.ticks.alignToNext(earliest);
@@ -200,6 +256,14 @@ abstract class TriggerTimetable implements Timetable {
   protected abstract firstRun(now: number): number;
 
   nextDagrunInfo(last: DataInterval | null, restriction: TimeRestriction, now: number): DagRunInfo | null {
+    return orNoRun(() => this.computeNext(last, restriction, now));
+  }
+
+  failure(last: DataInterval | null, restriction: TimeRestriction, now: number): string | undefined {
+    return failureOf(() => this.computeNext(last, restriction, now));
+  }
+
+  private computeNext(last: DataInterval | null, restriction: TimeRestriction, now: number): DagRunInfo | null {
     let tick: number;
     if (restriction.catchup) {
       if (last !== null) tick = this.ticks.next(last.end);
