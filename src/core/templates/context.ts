@@ -1,9 +1,12 @@
 // The template context Airflow gives a task (shared/airflow-semantics.md §2.1 for 2.10, §2.2 for
 // 3.x), for one DAG run. Datetimes are UTC, as in Airflow.
 import type { AirflowVersion } from '../airflow/version';
-import { GET_ATTRIBUTE, UndefinedError, withAttributes, type DynamicAttributes } from './environment';
+import { GET_ATTRIBUTE, UndefinedError, type DynamicAttributes } from './environment';
 import type { Connection } from './connections';
-import { makeDatetime, makeTimedelta, PyDateTime, pyJsonDumps, strptime } from './pyobjects';
+import type { XComPullRequest } from '../sim/types';
+import { xcomPullRequest } from './xcom';
+import { airflowMacros } from './macros';
+import { PyDateTime, strptime } from './pyobjects';
 
 export interface TemplateRun {
   readonly dagId: string;
@@ -25,6 +28,8 @@ export interface TemplateRun {
   readonly now: number;
   /** The DAG's time zone (`dag.timezone`), from its start date. */
   readonly dagZone?: string;
+  /** Answers `ti.xcom_pull(...)`: the simulator's XCom store, or values pinned for a preview. */
+  readonly xcomPull?: (request: XComPullRequest) => unknown;
 }
 
 const DAY_MS = 86_400_000;
@@ -66,11 +71,9 @@ class XComPlaceholder implements DynamicAttributes {
   }
 }
 
-function xcomPull(...args: unknown[]): XComPlaceholder {
-  const keywords = (args[args.length - 1] as Record<string, unknown>)?.__keywords ? args.pop() as Record<string, unknown> : {};
-  const taskIds = keywords.task_ids ?? args[0];
-  const key = keywords.key ?? args[1] ?? 'return_value';
-  return new XComPlaceholder(`XCom ${Array.isArray(taskIds) ? taskIds.join(',') : String(taskIds ?? 'this task')}.${String(key)}`);
+function placeholderPull(request: XComPullRequest): XComPlaceholder {
+  const taskIds = request.task_ids;
+  return new XComPlaceholder(`XCom ${Array.isArray(taskIds) ? taskIds.join(',') : String(taskIds ?? 'this task')}.${String(request.key ?? 'return_value')}`);
 }
 
 /** `conn.ID.host`, `conn.get('ID')`: a connection Airflow does not know fails the task. */
@@ -133,16 +136,9 @@ export function templateContext(run: TemplateRun, airflow: AirflowVersion): Reco
     run_id: run.runId,
     try_number: 1,
     map_index: -1,
-    xcom_pull: xcomPull,
+    xcom_pull: (...args: unknown[]) => (run.xcomPull ?? placeholderPull)(xcomPullRequest(args)),
   };
-  const macros = {
-    ds_add: dsAdd,
-    ds_format: dsFormat,
-    datetime: withAttributes(makeDatetime, { now: () => new PyDateTime(run.now, true), utcnow: () => new PyDateTime(run.now, true), strptime }),
-    timedelta: makeTimedelta,
-    json: { dumps: pyJsonDumps, loads: (s: string) => JSON.parse(s) },
-    random: () => Math.random(),
-  };
+  const macros = airflowMacros(airflow, run.now, { ds_format: dsFormat });
   const context: Record<string, unknown> = {
     ds,
     ds_nodash: dsNodash,

@@ -1,7 +1,7 @@
 // Python's `ast.literal_eval` for the literals a rendered template produces: numbers, strings,
 // True/False/None, lists, tuples and dicts. Airflow's native rendering (`render_template_as_native_obj`)
 // turns rendered text into Python values this way.
-import { makeTuple, PyFloat } from './pyobjects';
+import { makeTuple, pyFloat, setItem } from './pyobjects';
 
 export type Literal = { readonly ok: true; readonly value: unknown } | { readonly ok: false };
 
@@ -28,7 +28,7 @@ export function literalEval(text: string): Literal {
     if (number && number[0] !== '' && /\d/.test(number[0])) {
       i += number[0].length;
       const n = Number(number[0].replace(/_/g, ''));
-      return number[2] !== undefined || number[3] !== undefined ? new PyFloat(n) : n;
+      return number[2] !== undefined || number[3] !== undefined ? pyFloat(n) : n;
     }
     return fail();
   };
@@ -70,7 +70,7 @@ export function literalEval(text: string): Literal {
       const key = value();
       space();
       if (text[i++] !== ':') fail();
-      out[String(key)] = value();
+      setItem(out, String(key), value());
       space();
       if (text[i] === ',') i++;
       else if (text[i] !== '}') fail();

@@ -17,22 +17,12 @@ const environment = createEnvironment();
 
 /**
  * nunjucks reports `(unknown path) [Line 1, Column 4]` and the message on the next line, wrapping
- * our own errors; an undefined value is named from the template text at that position, as Jinja's
- * "'ds_nodsh' is undefined".
+ * our own errors (`Error: UndefinedError: 'ds_nodsh' is undefined`): the message and its position.
  */
-function templateError(error: unknown, template: string): TemplateError {
+function templateError(error: unknown): TemplateError {
   const text = error instanceof Error ? error.message : String(error);
   const position = /\[Line (\d+), Column (\d+)\]/.exec(text);
-  const message = text.replace(/^\(unknown path\)\s*(\[Line \d+, Column \d+\])?\s*/, '').replace(/^\s*(Error|Template render error):\s*/g, '').trim();
-  const undefinedAt = /^UndefinedError: undefined value at line (\d+), column (\d+)/.exec(message);
-  if (undefinedAt) {
-    // nunjucks points at the `{{` of the output; the name follows it.
-    const line = template.split('\n')[Number(undefinedAt[1]) - 1] ?? '';
-    const from = Number(undefinedAt[2]) - 1;
-    const name = /^(\{\{-?\s*)?([A-Za-z_][\w.]*)/.exec(line.slice(from));
-    if (!name) return { message, line: Number(undefinedAt[1]), column: Number(undefinedAt[2]) };
-    return { message: `UndefinedError: '${name[2]}' is undefined`, line: Number(undefinedAt[1]), column: from + (name[1]?.length ?? 0) + 1 };
-  }
+  const message = text.replace(/^\(unknown path\)\s*(\[Line \d+(, Column \d+)?\])?\s*/, '').replace(/^\s*(Error|Template render error):\s*/g, '').trim();
   return { message, ...(position ? { line: Number(position[1]), column: Number(position[2]) } : {}) };
 }
 
@@ -56,7 +46,7 @@ export function renderString(template: string, context: Record<string, unknown>)
     // Jinja's default keep_trailing_newline=False drops one trailing newline.
     return { value: output.endsWith('\n') ? output.slice(0, -1) : output };
   } catch (error) {
-    return { error: templateError(error, template) };
+    return { error: templateError(error) };
   }
 }
 
