@@ -501,3 +501,20 @@ describe('dynamic task mapping', () => {
     assert.match(o.result.runs[0].tasks[1].error!.message, /unmappable return type 'str'/);
   });
 });
+
+describe('outcomes from .preflight/outcomes.json', () => {
+  it('a mock operator takes its outcome and XComs from the fixture; other tasks still run', async () => {
+    const o = await run(dag('query >> report', { query: { kind: 'mock', operator: 'SQLExecuteQueryOperator' } }), {
+      report: (_, channel) => ok(channel.xcomPull({ task_ids: 'query' })),
+    }, { fixtures: { query: { return_value: [[1, 'a']], xcom: { rows: 1 } }, report: { state: 'failed' } } });
+    assert.deepEqual(o.result.runs[0].tasks[0].xcom, { rows: 1, return_value: [[1, 'a']] });
+    assert.deepEqual(o.result.runs[0].tasks[1].xcom, { return_value: [[1, 'a']] });
+  });
+
+  it('in a dry run, a fixture chooses a branch or fails a task', async () => {
+    const simDag = dag('pick >> [left, right]; right >> after', { pick: { kind: 'branch' } });
+    const result = await simulate(simDag, [scheduledRun(0)], { airflow: 3, mode: 'dry', executor: dryExecutor, clock: () => 0, fixtures: { pick: { return_value: 'right' }, after: { state: 'failed', message: 'disk full' } } });
+    assert.deepEqual(Object.fromEntries(result.runs[0].tasks.map((t) => [t.task_id, t.state])), { pick: 'success', left: 'skipped', right: 'success', after: 'failed' });
+    assert.equal(result.runs[0].tasks[3].error?.message, 'disk full');
+  });
+});

@@ -24,6 +24,7 @@ import {
   type DagRunState,
   type ExecutionOutcome,
   type Executor,
+  type FixtureOutcome,
   type RunRequest,
   type SimDag,
   type SimTask,
@@ -54,6 +55,8 @@ export interface SimulationOptions extends RenderSources {
   readonly logLimitBytes?: number;
   /** Airflow's Clear: a run resumed from how it ended, with the cleared task instances run again. */
   readonly resume?: RunResume;
+  /** Outcomes the user wrote for tasks that cannot run here (mocks) and for dry runs, by task id. */
+  readonly fixtures?: Readonly<Record<string, FixtureOutcome>>;
 }
 
 const LOG_TAIL_CHARS = 4000;
@@ -135,6 +138,9 @@ interface Run {
 }
 
 const NOT_RETRYABLE = new Set(['AirflowFailException', 'AirflowSensorTimeout']);
+
+/** Operators that only send a message: they run, and the executor records the message as an alert instead of sending it. */
+const ALERTING_OPERATORS: ReadonlySet<string> = new Set(['SlackWebhookOperator', 'SlackAPIPostOperator', 'EmailOperator']);
 
 function isTruthy(value: unknown): boolean {
   if (value === null || value === undefined || value === false || value === 0 || value === '') return false;
@@ -488,7 +494,8 @@ export class Simulation {
         this.emit({ kind: 'log', run_id: run.request.runId, ...(taskId ? { task_id: taskId } : {}), text });
       },
       alert: (alert) => {
-        const recorded: Alert = { ...alert, dag_id: this.dag.dagId, task_id: taskId, run_id: run.request.runId, source };
+        // Recorded, not sent: sending for real is the caller's choice, made after the run.
+        const recorded: Alert = { ...alert, dag_id: this.dag.dagId, task_id: taskId, run_id: run.request.runId, source, sent: false };
         this.alerts.push(recorded);
         this.emit({ kind: 'alert', run_id: run.request.runId, ...(taskId ? { task_id: taskId } : {}), text: alert.text });
       },
@@ -556,14 +563,16 @@ export class Simulation {
 
   private async execute(run: Run, instance: Instance, params: Record<string, unknown>): Promise<ExecutionOutcome> {
     const { task } = instance;
-    if (task.kind === 'mock') {
+    const fixture = this.options.fixtures?.[task.taskId];
+    if (fixture && (task.kind === 'mock' || this.options.mode === 'dry')) return this.playFixture(run, instance, fixture);
+    if (task.kind === 'mock' && !ALERTING_OPERATORS.has(task.operator)) {
       instance.log.append(`${task.operator} has no local meaning: Preflight marks it success without running it.\n`);
       return { kind: 'returned', value: null };
     }
     const signal = this.options.signal ?? new AbortController().signal;
     try {
       return await this.options.executor.execute(
-        { dag: this.dag, task, run: run.request, tryNumber: instance.tryNumber, maxTries: instance.firstTry + task.retries, airflow: this.options.airflow, rendered: instance.rendered, params, start: instance.start! },
+        { dag: this.dag, task, run: run.request, tryNumber: instance.tryNumber, maxTries: instance.firstTry + task.retries, mapIndex: instance.mapIndex, airflow: this.options.airflow, rendered: instance.rendered, params, start: instance.start! },
         this.channel(run, instance, task.taskId),
         signal,
       );
@@ -571,6 +580,16 @@ export class Simulation {
       // Executors resolve with outcomes; a rejection is a bug of ours, reported on the task rather than lost.
       return { kind: 'error', error: { type: 'PreflightError', message: error instanceof Error ? error.stack ?? error.message : String(error), retryable: false } };
     }
+  }
+
+  /** A fixture's outcome, as if the task's code had done it: its extra XComs pushed, its state reached. */
+  private playFixture(run: Run, instance: Instance, fixture: FixtureOutcome): ExecutionOutcome {
+    instance.log.append(`Outcome from .preflight/outcomes.json: ${fixture.state ?? 'success'}${fixture.message ? ` (${fixture.message})` : ''}.\n`);
+    for (const [key, value] of Object.entries(fixture.xcom ?? {})) this.push(run, instance.task.taskId, key, value, instance.mapIndex);
+    const message = fixture.message ?? 'as .preflight/outcomes.json says';
+    if (fixture.state === 'failed') return { kind: 'error', error: { type: 'AirflowException', message, retryable: true } };
+    if (fixture.state === 'skipped') return { kind: 'skip', message };
+    return { kind: 'returned', value: fixture.return_value ?? null };
   }
 
   /**

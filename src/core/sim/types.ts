@@ -171,7 +171,7 @@ export interface TaskChannel {
   xcomPull(request: XComPullRequest): unknown;
   xcomPush(key: string, value: unknown): void;
   log(text: string): void;
-  alert(alert: Omit<Alert, 'dag_id' | 'task_id' | 'run_id' | 'source'>): void;
+  alert(alert: Omit<Alert, 'dag_id' | 'task_id' | 'run_id' | 'source' | 'sent'>): void;
   /** Renders a template with the task's context: `@task.bash` renders the command its callable returns. */
   render(template: string): { readonly value: string } | { readonly error: TaskError };
 }
@@ -192,6 +192,8 @@ export interface TaskInvocation {
   readonly run: RunRequest;
   readonly tryNumber: number;
   readonly maxTries: number;
+  /** A mapped task instance's index; -1 for a task that is not mapped. */
+  readonly mapIndex: number;
   readonly airflow: AirflowVersion;
   /** The templated fields rendered for this try. */
   readonly rendered: Readonly<Record<string, unknown>>;
@@ -288,4 +290,16 @@ export interface SimulationEvent {
   readonly state?: TaskState | DagRunState;
   readonly try_number?: number;
   readonly text?: string;
+}
+
+/**
+ * What a task does in place of running, from the user's `.preflight/outcomes.json`: for operators
+ * with no local meaning (SQL, cloud) and in dry runs. `return_value` is pushed as Airflow pushes a
+ * return value; `xcom` holds other keys.
+ */
+export interface FixtureOutcome {
+  readonly state?: 'success' | 'failed' | 'skipped';
+  readonly return_value?: unknown;
+  readonly xcom?: Readonly<Record<string, unknown>>;
+  readonly message?: string;
 }

@@ -1,0 +1,9 @@
+"""Airflow 1 module name, still importable (deprecated) in 2.10."""
+from __future__ import annotations
+
+from airflow import _standin
+
+if _standin.major() >= 3:
+    raise ModuleNotFoundError("No module named 'airflow.operators.bash_operator'", name="airflow.operators.bash_operator")
+
+from airflow.operators.bash import BashOperator  # noqa: E402,F401

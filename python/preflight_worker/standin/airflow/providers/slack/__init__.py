@@ -1,0 +1,1 @@
+"""Stand-in provider package (see airflow/providers/__init__.py)."""

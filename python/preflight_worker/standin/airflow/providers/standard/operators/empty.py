@@ -1,0 +1,2 @@
+"""``airflow.providers.standard.operators.empty``."""
+from airflow.operators.empty import EmptyOperator  # noqa: F401

@@ -1,0 +1,1 @@
+"""``airflow.utils``: trigger rules, dates, time zones, TaskGroups, e-mail."""
