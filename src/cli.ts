@@ -7,15 +7,16 @@ import type { DagModel } from './core/dag/model';
 import { diagnosticReport, inspectReport, type DagReport, type DiagnosticReport } from './core/dag/report';
 import { LineIndex } from './core/python/lines';
 import { sarifLog } from './core/report/sarif';
-import { describeSchedule } from './core/schedule/describe';
+import { describeSchedule, type Locale } from './core/schedule/describe';
 import { dagSchedule, futureRuns, isScheduleProblem, scheduledRuns, type ScheduledRun } from './core/schedule/runs';
 import { isKnownZone } from './core/time/zones';
-import { localConnections, localVariables } from './node/localSources';
+import { localConnections, localVariables, localXComPins } from './node/localSources';
 import { moduleReaderFor } from './node/modules';
-import { pythonFilesIn, readText } from './node/files';
+import { pythonFilesIn, readText, templateReader } from './node/files';
 import { catalogFor } from './core/airflow/catalog';
 import { nextLogicalDate, renderDag } from './core/templates/fields';
-import { dirname, join } from 'node:path';
+import { parseXComPins } from './core/templates/xcom';
+import { runCommand, RunUsageError } from './cliRun';
 import { version } from '../package.json';
 
 const USAGE = `Usage: preflight <command> [options]
@@ -25,6 +26,7 @@ Commands:
   inspect FILE            Show the DAGs of a file: schedule, dates, tasks, edges, effective arguments.
   schedule FILE           The runs Airflow's scheduler creates by now, and the next one.
   render FILE             Every templated field of a DAG's tasks, rendered for one logical date.
+  run FILE                Run a DAG here, as Airflow would: its tasks, retries, XCom, callbacks and alerts.
   demo [PATH...]          Check and inspect every DAG file under PATH (default: examples/dags).
 
 Options:
@@ -35,9 +37,17 @@ Options:
   --task ID               render: only this task.
   --date ISO              render: the logical date (default: the next run).
   --conf JSON             render: dag_run.conf.
+  --xcom JSON             render: pinned XComs, {"task": value} or {"task": {"key": value}} (default: .preflight/xcom.json).
+  --template-fields JSON  check, render: templated fields of custom operators, {"MyOperator": ["sql"]}.
+  --from ISO --to ISO     run: every scheduled run in this range, as catchup creates them.
+  --dry                   run: render and walk the DAG without executing anything.
+  --fail TASK             run: make TASK fail (repeatable), to try alerts and trigger rules.
+  --python PATH           run: the interpreter for Python tasks (default: $PREFLIGHT_PYTHON, else python3).
+  --send-alerts           run: really post the Slack alerts the run raises (default: record them only).
   --now ISO               check, schedule: the current time to assume (default: the clock).
   --count N               schedule: list at most N due runs (default 100).
   --tz ZONE               schedule: also show times in ZONE (repeatable; default UTC and Asia/Seoul).
+  --lang en|ko            schedule, demo: the language of schedule descriptions (default: from LC_ALL, LC_MESSAGES or LANG).
   -h, --help              Show this help.
   -v, --version           Show the version.`;
 
@@ -51,12 +61,16 @@ interface Options {
   readonly now?: string;
   readonly count?: string;
   readonly tz: readonly string[];
+  /** The language of schedule descriptions. */
+  readonly lang: Locale;
   readonly task?: string;
   readonly date?: string;
   readonly conf?: string;
+  readonly xcom?: string;
+  readonly templateFields?: string;
 }
 
-function main(argv: string[]): number {
+function main(argv: string[]): number | Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -69,9 +83,18 @@ function main(argv: string[]): number {
       now: { type: 'string' },
       count: { type: 'string' },
       tz: { type: 'string', multiple: true },
+      lang: { type: 'string' },
       task: { type: 'string' },
       date: { type: 'string' },
       conf: { type: 'string' },
+      xcom: { type: 'string' },
+      'template-fields': { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      dry: { type: 'boolean', default: false },
+      fail: { type: 'string', multiple: true },
+      python: { type: 'string' },
+      'send-alerts': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -87,6 +110,7 @@ function main(argv: string[]): number {
   }
   if (values.airflow !== undefined && values.airflow !== '2' && values.airflow !== '3') throw new UsageError('--airflow takes 2 or 3');
   if (!['text', 'json', 'sarif'].includes(values.format!)) throw new UsageError('--format takes text, json or sarif');
+  if (values.lang !== undefined && values.lang !== 'en' && values.lang !== 'ko') throw new UsageError('--lang takes en or ko');
   const options: Options = {
     airflow: values.airflow ? (Number(values.airflow) as AirflowVersion) : undefined,
     format: values.format as Options['format'],
@@ -95,9 +119,12 @@ function main(argv: string[]): number {
     now: values.now,
     count: values.count,
     tz: values.tz ?? ['UTC', 'Asia/Seoul'],
+    lang: (values.lang as Locale | undefined) ?? environmentLocale(process.env),
     task: values.task,
     date: values.date,
     conf: values.conf,
+    xcom: values.xcom,
+    templateFields: values['template-fields'],
   };
   switch (command) {
     case 'check':
@@ -109,6 +136,11 @@ function main(argv: string[]): number {
       return schedule(args, options);
     case 'render':
       return render(args, options);
+    case 'run':
+      return runCommand(args, {
+        airflow: options.airflow, dag: options.dag, date: options.date, from: values.from, to: values.to, conf: jsonObject(options.conf, '--conf'),
+        dry: values.dry!, fail: values.fail ?? [], python: values.python, sendAlerts: values['send-alerts']!, json: options.json, now: currentTime(options),
+      });
     case 'demo':
       return demo(args.length > 0 ? args : ['examples/dags'], options);
     default:
@@ -131,7 +163,39 @@ function reports(checked: readonly CheckedFile[]): DiagnosticReport[] {
   });
 }
 
+/**
+ * The user's language as the environment gives it, in POSIX precedence (LC_ALL, then LC_MESSAGES,
+ * then LANG): Korean for `ko...`, otherwise English.
+ */
+function environmentLocale(env: NodeJS.ProcessEnv): Locale {
+  const setting = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
+  return setting.toLowerCase().startsWith('ko') ? 'ko' : 'en';
+}
+
 /** `--now`, or the clock: rules about unpausing and schedules need the current time. */
+/** A flag's JSON object (`--conf '{"k": 1}'`); empty when the flag is absent. */
+function jsonObject(text: string | undefined, flag: string): Record<string, unknown> {
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${flag} takes a JSON object`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`${flag} takes a JSON object`);
+  return value as Record<string, unknown>;
+}
+
+/** `--template-fields`: operator class → the names of its templated fields. */
+function templateFieldsOption(options: Options): Record<string, string[]> | undefined {
+  if (options.templateFields === undefined) return undefined;
+  const declared = jsonObject(options.templateFields, '--template-fields');
+  for (const fields of Object.values(declared)) {
+    if (!Array.isArray(fields) || !fields.every((f) => typeof f === 'string')) throw new UsageError('--template-fields maps operator names to lists of field names');
+  }
+  return declared as Record<string, string[]>;
+}
+
 function currentTime(options: Options): number {
   if (options.now === undefined) return Date.now();
   const now = Date.parse(options.now);
@@ -142,7 +206,7 @@ function currentTime(options: Options): number {
 }
 
 function check(paths: string[], options: Options): number {
-  const checked = checkFiles(dagSources(paths), options.airflow, currentTime(options));
+  const checked = checkFiles(dagSources(paths), options.airflow, currentTime(options), { templateFields: templateFieldsOption(options) });
   const diagnostics = reports(checked);
   if (options.format === 'json') console.log(JSON.stringify({ diagnostics }, null, 2));
   else if (options.format === 'sarif') console.log(JSON.stringify(sarifLog(diagnostics, version), null, 2));
@@ -181,20 +245,22 @@ function schedule(files: string[], options: Options): number {
     console.error(`preflight: ${file}: DAG ${dag.dagId}: ${resolved.message}`);
     return 1;
   }
-  const { due, next } = scheduledRuns(resolved, { now, count, zones: options.tz });
+  const { due, next, failure } = scheduledRuns(resolved, { now, count, zones: options.tz });
+  const description = describeSchedule(resolved, options.lang);
   if (options.json) {
-    const description = describeSchedule(resolved);
-    console.log(JSON.stringify({ dag_id: dag.dagId, airflow: checked.airflow, timetable: resolved.timetable.name, description, due, next }, null, 2));
+    // `error`: the exception Airflow's scheduler hits computing the run after the last due one, if any.
+    console.log(JSON.stringify({ dag_id: dag.dagId, airflow: checked.airflow, timetable: resolved.timetable.name, description, due, next, ...(failure ? { error: failure } : {}) }, null, 2));
     return 0;
   }
-  console.log(`DAG ${dag.dagId}: ${describeSchedule(resolved)}; ${resolved.timetable.name} (Airflow ${checked.airflow} rules), catchup ${resolved.restriction.catchup}`);
+  const maxActive = resolved.maxActiveRuns !== undefined ? `, at most ${resolved.maxActiveRuns} active at once` : '';
+  console.log(`DAG ${dag.dagId}: ${description}; ${resolved.timetable.name} (Airflow ${checked.airflow} rules), catchup ${resolved.restriction.catchup}`);
   const row = (run: ScheduledRun) => {
     const local = options.tz.filter((zone) => zone !== 'UTC').map((zone) => `${zone} ${run.local[zone].run_after}`).join('  ');
     return `  ${run.logical_date}  runs at ${run.run_after}  ds ${run.ds}${local ? `  (${local})` : ''}`;
   };
-  console.log(`${due.length} runs due by ${new Date(now).toISOString()}:`);
+  console.log(`${due.length} runs due by ${new Date(now).toISOString()}${due.length > 0 ? maxActive : ''}:`);
   due.forEach((run) => console.log(row(run)));
-  console.log(next ? `next:\n${row(next)}` : 'no next run');
+  console.log(next ? `next:\n${row(next)}` : failure ? `no next run: Airflow's scheduler fails computing it (${failure})` : 'no next run');
   return 0;
 }
 
@@ -202,16 +268,10 @@ function render(files: string[], options: Options): number {
   if (files.length !== 1) throw new UsageError('render takes exactly one FILE');
   const [file] = files;
   const now = currentTime(options);
-  let conf: Record<string, unknown> = {};
-  if (options.conf !== undefined) {
-    try {
-      conf = JSON.parse(options.conf);
-    } catch {
-      throw new UsageError('--conf takes a JSON object');
-    }
-    if (typeof conf !== 'object' || conf === null || Array.isArray(conf)) throw new UsageError('--conf takes a JSON object');
-  }
-  const checked = checkFile({ file, text: readText(file), readModule: moduleReaderFor(file) }, options.airflow, now);
+  const conf = jsonObject(options.conf, '--conf');
+  const xcomPins = options.xcom === undefined ? localXComPins(file) : parseXComPins(jsonObject(options.xcom, '--xcom'));
+  const templateFields = templateFieldsOption(options);
+  const checked = checkFile({ file, text: readText(file), readModule: moduleReaderFor(file) }, options.airflow, now, { templateFields });
   const dag = options.dag ? checked.model.dags.find((d) => d.dagId === options.dag) : checked.model.dags[0];
   if (!dag) throw new UsageError(options.dag ? `no DAG '${options.dag}' in ${file}` : `no DAG in ${file}`);
   let logicalDate: number;
@@ -231,13 +291,9 @@ function render(files: string[], options: Options): number {
     conf,
     variables: localVariables(file),
     connections: localConnections(file),
-    readTemplate: (name) => {
-      try {
-        return readText(join(dirname(file), name));
-      } catch {
-        return undefined;
-      }
-    },
+    readTemplate: templateReader(file),
+    templateFields,
+    xcomPins,
   });
   if ('error' in rendered) {
     console.error(`preflight: ${file}: DAG ${dag.dagId}: ${rendered.error}`);
@@ -247,13 +303,18 @@ function render(files: string[], options: Options): number {
   if (options.task && tasks.length === 0) throw new UsageError(`no task '${options.task}' in DAG ${dag.dagId}`);
   if (options.json) {
     console.log(JSON.stringify({ dag_id: rendered.dag_id, logical_date: rendered.logical_date, run_id: rendered.run_id,
-      tasks: tasks.map(({ task_id, fields, errors }) => ({ task_id, fields, errors: Object.entries(errors).map(([field, message]) => ({ field, message })) })) }, null, 2));
+      tasks: tasks.map(({ task_id, fields, errors, unsupported }) => ({
+        task_id,
+        fields,
+        errors: Object.entries(errors).map(([field, { message, line, column }]) => ({ field, message, line: line ?? null, column: column ?? null })),
+        unsupported,
+      })) }, null, 2));
   } else {
     console.log(`DAG ${rendered.dag_id}, run ${rendered.run_id}`);
     for (const task of tasks) {
       console.log(`  ${task.task_id}`);
       for (const [field, value] of Object.entries(task.fields)) console.log(`    ${field}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
-      for (const [field, message] of Object.entries(task.errors)) console.log(`    ${field}: ERROR ${message}`);
+      for (const [field, { message }] of Object.entries(task.errors)) console.log(`    ${field}: ERROR ${message}`);
       for (const [field, why] of Object.entries(task.unsupported)) console.log(`    ${field}: not rendered (${why})`);
     }
   }
@@ -270,7 +331,7 @@ function demo(paths: string[], options: Options): number {
     console.log(`\n${file.file} (Airflow ${file.airflow} rules)`);
     printDags(report.dags);
     for (const dag of file.model.dags) {
-      printScheduleSummary(dag, file.airflow, now, options.tz);
+      printScheduleSummary(dag, file.airflow, now, options.tz, options.lang);
       printRenderSummary(dag, file, now);
     }
     printDiagnostics(report.diagnostics);
@@ -283,7 +344,7 @@ function demo(paths: string[], options: Options): number {
 }
 
 /** One line per DAG: its schedule in words, what unpausing now creates, and its next run in the user's zones. */
-function printScheduleSummary(dag: DagModel, airflow: AirflowVersion, now: number, zones: readonly string[]): void {
+function printScheduleSummary(dag: DagModel, airflow: AirflowVersion, now: number, zones: readonly string[], locale: Locale): void {
   const schedule = dagSchedule(dag, airflow);
   if (isScheduleProblem(schedule)) {
     console.log(`  ${dag.dagId} schedule: ${schedule.message}`);
@@ -293,7 +354,7 @@ function printScheduleSummary(dag: DagModel, airflow: AirflowVersion, now: numbe
   const due = scheduledRuns(schedule, { now, count: 10_000 }).due.length;
   const [next] = futureRuns(schedule, now, 1, local);
   const when = next ? [`${next.run_after} UTC`, ...local.map((z) => `${next.local[z].run_after} ${z}`)].join(' = ') : 'none';
-  console.log(`  ${dag.dagId} schedule: ${describeSchedule(schedule)}; unpausing now creates ${due} run${due === 1 ? '' : 's'}; next run ${when}`);
+  console.log(`  ${dag.dagId} schedule: ${describeSchedule(schedule, locale)}; unpausing now creates ${due} run${due === 1 ? '' : 's'}; next run ${when}`);
 }
 
 /** One line per DAG: its templated fields rendered for its next run (or its latest, if it has no next). */
@@ -301,18 +362,11 @@ function printRenderSummary(dag: DagModel, file: CheckedFile, now: number): void
   const logicalDate = nextLogicalDate(dag, file.airflow, now);
   if (logicalDate === undefined) return;
   const rendered = renderDag(dag, {
-    airflow: file.airflow, catalog: catalogFor(file.airflow), logicalDate, now,
-    readTemplate: (name) => {
-      try {
-        return readText(join(dirname(file.file), name));
-      } catch {
-        return undefined;
-      }
-    },
+    airflow: file.airflow, catalog: catalogFor(file.airflow), logicalDate, now, readTemplate: templateReader(file.file),
   });
   if ('error' in rendered) return;
   const fields = rendered.tasks.reduce((n, t) => n + Object.keys(t.fields).length, 0);
-  const failures = rendered.tasks.flatMap((t) => Object.entries(t.errors).map(([field, message]) => `${t.task_id}.${field}: ${message}`));
+  const failures = rendered.tasks.flatMap((t) => Object.entries(t.errors).map(([field, { message }]) => `${t.task_id}.${field}: ${message}`));
   const sample = rendered.tasks.flatMap((t) => Object.entries(t.fields).filter(([, v]) => typeof v === 'string').map(([f, v]) => `${t.task_id}.${f} = ${v}`))[0];
   console.log(`  ${dag.dagId} templates for ${rendered.logical_date}: ${fields} fields rendered, ${failures.length} failed${sample ? `; e.g. ${sample}` : ''}`);
   for (const failure of failures) console.log(`    ${failure}`);
@@ -341,10 +395,8 @@ function printCheckSummary(fileCount: number, diagnostics: DiagnosticReport[]): 
   console.log(`${fileCount} DAG files checked: ${count('error')} errors, ${count('warning')} warnings, ${count('info')} notes`);
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (error) {
-  if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+function reportFailure(error: unknown): void {
+  if (error instanceof UsageError || error instanceof RunUsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
     console.error(`preflight: ${error.message}\n\n${USAGE}`);
   } else if (error instanceof Error && 'code' in error && 'path' in error) {
     // File system errors name the path and the reason (ENOENT, EACCES...).
@@ -353,4 +405,12 @@ try {
     throw error;
   }
   process.exitCode = 2;
+}
+
+try {
+  const code = main(process.argv.slice(2));
+  if (typeof code === 'number') process.exitCode = code;
+  else code.then((c) => (process.exitCode = c), reportFailure);
+} catch (error) {
+  reportFailure(error);
 }

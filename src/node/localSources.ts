@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import type { FixtureOutcome } from '../core/sim/types';
 import { parseConnection, type Connection } from '../core/templates/connections';
 import { parseXComPins, type XComPins } from '../core/templates/xcom';
 
@@ -66,4 +67,21 @@ export function localXComPins(dagFile: string): XComPins | undefined {
   const folder = preflightFolder(dagFile);
   const file = folder && join(folder, 'xcom.json');
   return file && existsSync(file) ? parseXComPins(readJson(file)) : undefined;
+}
+
+/**
+ * What tasks of a DAG do instead of running, from `.preflight/outcomes.json`:
+ * `{ "<dag_id>": { "<task_id>": { "state": "success", "return_value": ..., "xcom": {...}, "message": "..." } } }`.
+ * Entries that are not objects are ignored.
+ */
+export function localFixtures(dagFile: string, dagId: string): Record<string, FixtureOutcome> {
+  const folder = preflightFolder(dagFile);
+  if (!folder) return {};
+  const forDag = readJson(join(folder, 'outcomes.json'))[dagId];
+  if (!forDag || typeof forDag !== 'object' || Array.isArray(forDag)) return {};
+  const states = new Set(['success', 'failed', 'skipped', undefined]);
+  return Object.fromEntries(Object.entries(forDag).filter((entry): entry is [string, FixtureOutcome] => {
+    const outcome = entry[1] as Record<string, unknown> | null;
+    return !!outcome && typeof outcome === 'object' && !Array.isArray(outcome) && states.has(outcome.state as string | undefined);
+  }));
 }

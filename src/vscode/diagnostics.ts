@@ -12,13 +12,13 @@ export class DiagnosticsPublisher implements vscode.Disposable {
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly analyses: DocumentAnalyses, private readonly index: WorkspaceDagIndex, onRulesChanged: vscode.Event<unknown>) {
+  constructor(private readonly analyses: DocumentAnalyses, private readonly index: WorkspaceDagIndex, onRulesChanged: readonly vscode.Event<unknown>[]) {
     this.subscriptions = [
       vscode.workspace.onDidOpenTextDocument((d) => this.publish(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
       index.onDidChange(() => this.publishAll()),
-      onRulesChanged(() => this.publishAll()),
+      ...onRulesChanged.map((changed) => changed(() => this.publishAll())),
     ];
     this.publishAll();
   }
@@ -41,7 +41,7 @@ export class DiagnosticsPublisher implements vscode.Disposable {
       return;
     }
     const checked = this.analyses.get(document);
-    this.index.update(document.uri, checked.model);
+    this.index.update(document.uri, checked.model, checked.text);
     const diagnostics = [...checked.diagnostics, ...this.index.duplicatesIn(document.uri)];
     this.collection.set(document.uri, diagnostics.map((d) => toDiagnostic(document, d)));
   }

@@ -7,6 +7,7 @@ import { DocumentAnalyses, isDagFile } from './analyses';
 import { DagPanel } from './dagPanel';
 import { DiagnosticsPublisher } from './diagnostics';
 import { DagCodeActionProvider, DagCodeLensProvider, DagCompletionProvider, DagDefinitionProvider, DagHoverProvider } from './languageFeatures';
+import { registerLocalRuns } from './localRuns';
 import { previewRenderedTemplates, RENDER_SCHEME, RenderPreviewProvider } from './renderPreview';
 import { openSchedulePreview } from './schedulePreview';
 import { Settings } from './settings';
@@ -21,16 +22,17 @@ export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('Airflow Preflight', { log: true });
   const settings = new Settings();
   const airflow = new AirflowVersionResolver(settings, output);
-  const analyses = new DocumentAnalyses(airflow);
+  const analyses = new DocumentAnalyses(airflow, settings);
   const index = new WorkspaceDagIndex();
-  const renderPreviews = new RenderPreviewProvider(analyses);
+  const renderPreviews = new RenderPreviewProvider(analyses, settings);
   context.subscriptions.push(
     output,
     settings,
     airflow,
     analyses,
     index,
-    new DiagnosticsPublisher(analyses, index, airflow.onDidChange),
+    // The template-field setting changes what PF601/PF602 report.
+    new DiagnosticsPublisher(analyses, index, [airflow.onDidChange, settings.onDidChange]),
     vscode.languages.registerDocumentSymbolProvider(PYTHON, new DagSymbolProvider(analyses), { label: 'Airflow DAGs' }),
     vscode.languages.registerHoverProvider(PYTHON, new DagHoverProvider(analyses, settings)),
     vscode.languages.registerCompletionItemProvider(PYTHON, new DagCompletionProvider(analyses), ...DagCompletionProvider.triggerCharacters),
@@ -41,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, new InspectReportProvider(analyses)),
     renderPreviews,
     vscode.workspace.registerTextDocumentContentProvider(RENDER_SCHEME, renderPreviews),
-    vscode.commands.registerCommand('preflight.previewTemplates', (uri?: vscode.Uri, dagId?: string, date?: string) => previewRenderedTemplates(analyses, uri, dagId, date)),
+    vscode.commands.registerCommand('preflight.previewTemplates', (uri?: vscode.Uri, dagId?: string, date?: string, taskId?: string) => previewRenderedTemplates(analyses, uri, dagId, date, taskId)),
     vscode.commands.registerCommand('preflight.showOutput', () => output.show()),
     vscode.commands.registerCommand('preflight.inspectDag', inspectActiveFile),
     vscode.commands.registerCommand('preflight.showDag', async (uri?: vscode.Uri) => {
@@ -64,10 +66,8 @@ export function activate(context: vscode.ExtensionContext): void {
       if (!chosen) return;
       context.subscriptions.push(openSchedulePreview(file, chosen, settings.value.timezones));
     }),
-    vscode.commands.registerCommand('preflight.runDag', (_uri?: vscode.Uri, dagId?: string) => {
-      void vscode.window.showInformationMessage(`Airflow Preflight: local runs${dagId ? ` of ${dagId}` : ''} are not available yet; they come with the local simulator.`);
-    }),
   );
+  registerLocalRuns(context, airflow, analyses, index, output, settings);
   output.info(`Airflow Preflight ${context.extension.packageJSON.version} activated`);
 }
 

@@ -6,6 +6,7 @@ import type { Fix } from '../core/diagnostics';
 import { completionsAt, type CompletionKind } from '../core/features/completion';
 import { definitionAt } from '../core/features/definition';
 import { hoverAt } from '../core/features/hover';
+import { localConnections, localVariables, localXComPins } from '../node/localSources';
 import { isDagFile, type DocumentAnalyses } from './analyses';
 import { toRange } from './convert';
 import { nextRunLabel, userLocale } from './schedulePreview';
@@ -21,8 +22,12 @@ export class DagHoverProvider implements vscode.HoverProvider {
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     if (!isDagFile(document)) return undefined;
     const file = this.analyses.get(document);
+    // Variables, Connections and pinned XComs from the environment and .preflight/*.json: reading them runs nothing.
+    const local = document.uri.scheme === 'file'
+      ? { variables: localVariables(document.uri.fsPath), connections: localConnections(document.uri.fsPath), xcomPins: localXComPins(document.uri.fsPath) } : {};
     const hover = hoverAt(file, document.offsetAt(position), catalogOf(file), {
       now: Date.now(), zones: this.settings.value.timezones, locale: userLocale(),
+      templates: { ...local, templateFields: this.settings.value.templateFields },
     });
     return hover ? new vscode.Hover(new vscode.MarkdownString(hover.markdown), toRange(document, hover.range)) : undefined;
   }
@@ -43,7 +48,8 @@ export class DagCompletionProvider implements vscode.CompletionItemProvider {
   provideCompletionItems(document: vscode.TextDocument, position: vscode.Position): vscode.CompletionItem[] | undefined {
     if (!isDagFile(document)) return undefined;
     const file = this.analyses.get(document);
-    const completions = completionsAt(file, document.offsetAt(position), catalogOf(file));
+    const variables = document.uri.scheme === 'file' ? Object.keys(localVariables(document.uri.fsPath)) : [];
+    const completions = completionsAt(file, document.offsetAt(position), catalogOf(file), { variables });
     if (!completions) return undefined;
     const range = toRange(document, completions.range);
     return completions.items.map((item) => {

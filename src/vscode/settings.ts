@@ -7,6 +7,8 @@ export interface PreflightSettings {
   readonly pythonPath: string;
   /** Templated fields of custom operators, by class name (`preflight.templateFields`). */
   readonly templateFields: Readonly<Record<string, readonly string[]>>;
+  /** Post the Slack alerts of local runs for real (`preflight.alerts.send`); off by default. */
+  readonly sendAlerts: boolean;
 }
 
 /** The setting's entries that are lists of field names; anything else is ignored. */
@@ -24,6 +26,7 @@ export function readSettings(): PreflightSettings {
     airflowVersion: version === '2' || version === '3' ? version : 'auto',
     pythonPath: config.get<string>('pythonPath', ''),
     templateFields: templateFieldsOf(config.get<unknown>('templateFields', {})),
+    sendAlerts: config.get<boolean>('alerts.send', false) === true,
   };
 }
 

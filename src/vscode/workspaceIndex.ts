@@ -3,17 +3,27 @@ import { looksLikeDagFile } from '../core/check';
 import { analyzeDagFile } from '../core/dag/analyze';
 import type { DagFileModel } from '../core/dag/model';
 import type { Diagnostic } from '../core/diagnostics';
+import { LineIndex } from '../core/python/lines';
 import { duplicateDagIds } from '../core/rules/workspace';
 
 const EXCLUDE = '{**/node_modules/**,**/.venv/**,**/venv/**,**/.git/**,**/site-packages/**,**/.tox/**}';
 const MAX_FILES = 5000;
+
+/** A DAG file of the workspace: its model, and its lines to turn the model's offsets into positions. */
+export interface IndexedDagFile {
+  readonly uri: vscode.Uri;
+  /** The path relative to the workspace. */
+  readonly file: string;
+  readonly model: DagFileModel;
+  readonly lines: LineIndex;
+}
 
 /**
  * The DAGs of every DAG file in the workspace, so that a dag_id defined in two files is reported
  * in both, and the report follows edits and files changed outside the editor.
  */
 export class WorkspaceDagIndex implements vscode.Disposable {
-  private readonly models = new Map<string, { file: string; model: DagFileModel }>();
+  private readonly models = new Map<string, IndexedDagFile>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly watcher = vscode.workspace.createFileSystemWatcher('**/*.py');
@@ -44,18 +54,18 @@ export class WorkspaceDagIndex implements vscode.Disposable {
       this.remove(uri);
       return;
     }
-    this.set(uri, looksLikeDagFile(text) ? analyzeDagFile(text) : undefined, notify);
+    this.set(uri, looksLikeDagFile(text) ? analyzeDagFile(text) : undefined, text, notify);
   }
 
-  /** Takes the model of an open document, as the analyses computed it. */
-  update(uri: vscode.Uri, model: DagFileModel | undefined): void {
-    this.set(uri, model, true);
+  /** Takes the model of an open document, as the analyses computed it from `text`. */
+  update(uri: vscode.Uri, model: DagFileModel | undefined, text: string): void {
+    this.set(uri, model, text, true);
   }
 
-  private set(uri: vscode.Uri, model: DagFileModel | undefined, notify: boolean): void {
+  private set(uri: vscode.Uri, model: DagFileModel | undefined, text: string, notify: boolean): void {
     const key = uri.toString();
     const before = this.models.get(key)?.model.dags.map((d) => d.dagId).join('\n');
-    if (model && model.dags.length > 0) this.models.set(key, { file: vscode.workspace.asRelativePath(uri), model });
+    if (model && model.dags.length > 0) this.models.set(key, { uri, file: vscode.workspace.asRelativePath(uri), model, lines: new LineIndex(text) });
     else this.models.delete(key);
     const after = this.models.get(key)?.model.dags.map((d) => d.dagId).join('\n');
     if (notify && before !== after) this.changed.fire();
@@ -63,6 +73,11 @@ export class WorkspaceDagIndex implements vscode.Disposable {
 
   private remove(uri: vscode.Uri): void {
     if (this.models.delete(uri.toString())) this.changed.fire();
+  }
+
+  /** Every DAG file of the workspace, open documents as last analysed. */
+  files(): readonly IndexedDagFile[] {
+    return [...this.models.values()];
   }
 
   /** PF302 diagnostics of one file. */

@@ -80,8 +80,10 @@ describe('Language features in the editor', () => {
     const titles = lenses.map((l) => l.command?.title);
     assert.deepEqual(titles.filter((t) => t === '▶ Run locally').length, 2);
     assert.deepEqual(titles.filter((t) => t === 'Graph').length, 2);
+    // The lens gives (uri, dagId); the options the questions would ask are added, so that nothing waits for a person.
     for (const lens of lenses.filter((l) => l.command?.command === 'preflight.runDag')) {
-      await vscode.commands.executeCommand(lens.command!.command, ...(lens.command!.arguments ?? []));
+      const outcome = await vscode.commands.executeCommand<{ result?: { dag_id: string } }>(lens.command!.command, ...(lens.command!.arguments ?? []), { selection: 'next', dry: true });
+      assert.equal(outcome?.result?.dag_id, lens.command!.arguments![1]);
     }
   });
 

@@ -30,6 +30,8 @@ const host = process.env.PREFLIGHT_TEST_HOST || (hasDisplay ? 'electron' : 'code
 const scratch = mkdtempSync(join(tmpdir(), 'preflight-it-'));
 const workspace = join(scratch, 'workspace');
 cpSync(join(root, 'test/fixtures/workspace'), workspace, { recursive: true });
+// The example DAGs too, so that the suite runs what a new user runs first (Python tasks, the Slack alert).
+cpSync(join(root, 'examples/dags'), join(workspace, 'examples'), { recursive: true });
 
 let status;
 try {

@@ -8,7 +8,8 @@ function preflight(...args: string[]): { status: number | null; stdout: string; 
 }
 
 function preflightWith(env: Record<string, string>, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  // A language-neutral locale unless a test sets one: schedule descriptions follow LC_ALL/LANG.
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C.UTF-8', ...env } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -31,6 +32,31 @@ describe('preflight inspect', () => {
     assert.deepEqual(fanOut.tasks.map((t: { task_id: string; upstream: string[] }) => [t.task_id, t.upstream]), [['task1', []], ['task2', ['task1']], ['task3', ['task1']]]);
     assert.deepEqual([taskflow.dag_id, taskflow.line, taskflow.schedule], ['taskflow_etl', 25, 'None']);
     assert.deepEqual(report.diagnostics, []);
+  });
+
+  it('reports tags, default_args, callbacks, TaskGroups, mapping and arguments from default_args', () => {
+    const { status, stdout } = preflight('inspect', 'test/fixtures/inspect/groups_and_mapping.py', '--json');
+    assert.equal(status, 0, stdout);
+    const [dag] = JSON.parse(stdout).dags;
+    assert.deepEqual(
+      { start_date: dag.start_date, end_date: dag.end_date, tags: dag.tags, default_args: dag.default_args, callbacks: dag.callbacks },
+      {
+        start_date: '2023-12-31T15:00:00+00:00',
+        end_date: null,
+        tags: ['inspect', 'groups'],
+        default_args: { owner: 'data', retries: 2, retry_delay: 'timedelta(seconds=300)', on_retry_callback: 'notify' },
+        callbacks: { on_failure_callback: 'notify', on_retry_callback: 'notify' },
+      },
+    );
+    const tasks = dag.tasks.map((t: { task_id: string; upstream: string[]; trigger_rule: string; retries: number; mapped: boolean; group: string | null }) =>
+      [t.task_id, t.upstream, t.trigger_rule, t.retries, t.mapped, t.group]);
+    // As Airflow 3 loads the file: retries comes from default_args unless the task sets it.
+    assert.deepEqual(tasks, [
+      ['start', [], 'all_success', 2, false, null],
+      ['load.copy', ['start'], 'all_success', 2, true, 'load'],
+      ['load.check', ['load.copy'], 'all_done', 0, false, 'load'],
+      ['end', ['load.check'], 'all_success', 2, false, null],
+    ]);
   });
 
   it('follows --airflow: catchup defaults to True on Airflow 2', () => {
@@ -122,8 +148,18 @@ describe('preflight schedule', () => {
       run_after: '2024-01-04T00:30:00+00:00',
       ds: '2024-01-03',
       local: {
-        UTC: { logical_date: '2024-01-03T00:30:00+00:00', run_after: '2024-01-04T00:30:00+00:00' },
-        'Asia/Seoul': { logical_date: '2024-01-03T09:30:00+09:00', run_after: '2024-01-04T09:30:00+09:00' },
+        UTC: {
+          logical_date: '2024-01-03T00:30:00+00:00',
+          data_interval_start: '2024-01-03T00:30:00+00:00',
+          data_interval_end: '2024-01-04T00:30:00+00:00',
+          run_after: '2024-01-04T00:30:00+00:00',
+        },
+        'Asia/Seoul': {
+          logical_date: '2024-01-03T09:30:00+09:00',
+          data_interval_start: '2024-01-03T09:30:00+09:00',
+          data_interval_end: '2024-01-04T09:30:00+09:00',
+          run_after: '2024-01-04T09:30:00+09:00',
+        },
       },
     });
   });
@@ -140,6 +176,39 @@ describe('preflight schedule', () => {
     assert.equal(preflight(...args, '--tz', 'Mars/Olympus').status, 2);
     assert.equal(preflight('schedule', 'test/fixtures/workspace/dags/two_dags.py', '--now', 'yesterday').status, 2);
     assert.equal(preflight('schedule', 'test/fixtures/workspace/dags/two_dags.py', '--dag', 'nope').status, 2);
+  });
+
+  it('prints a readable table without --json: description, due runs with local times, and the next run', () => {
+    const { status, stdout } = preflight('schedule', 'examples/dags/af2_daily_kst_catchup.py', '--now', '2024-01-03T12:00:00+00:00');
+    assert.equal(status, 0);
+    assert.deepEqual(stdout.split('\n'), [
+      'DAG af2_daily_kst_catchup: At 00:30 (UTC time); CronDataIntervalTimetable (Airflow 2 rules), catchup true',
+      '2 runs due by 2024-01-03T12:00:00.000Z, at most 16 active at once:',
+      '  2024-01-01T00:30:00+00:00  runs at 2024-01-02T00:30:00+00:00  ds 2024-01-01  (Asia/Seoul 2024-01-02T09:30:00+09:00)',
+      '  2024-01-02T00:30:00+00:00  runs at 2024-01-03T00:30:00+00:00  ds 2024-01-02  (Asia/Seoul 2024-01-03T09:30:00+09:00)',
+      'next:',
+      '  2024-01-03T00:30:00+00:00  runs at 2024-01-04T00:30:00+00:00  ds 2024-01-03  (Asia/Seoul 2024-01-04T09:30:00+09:00)',
+      '',
+    ]);
+  });
+
+  it('describes the schedule in --lang, by default in the language of LC_ALL, LC_MESSAGES or LANG', () => {
+    const args = ['schedule', 'test/fixtures/workspace/dags/two_dags.py', '--now', '2024-01-03T12:00:00Z', '--json'];
+    const description = (env: Record<string, string>, ...more: string[]) => JSON.parse(preflightWith(env, ...args, ...more).stdout).description;
+    assert.equal(description({}, '--lang', 'ko'), '00:00 (UTC 기준)');
+    assert.equal(description({ LC_ALL: '', LANG: 'ko_KR.UTF-8' }), '00:00 (UTC 기준)');
+    assert.equal(description({ LC_ALL: 'en_US.UTF-8', LANG: 'ko_KR.UTF-8' }), 'At 00:00 (UTC time)');
+    assert.equal(description({ LC_ALL: '', LANG: 'ko_KR.UTF-8' }, '--lang', 'en'), 'At 00:00 (UTC time)');
+    const text = preflightWith({}, 'schedule', 'test/fixtures/workspace/dags/two_dags.py', '--now', '2024-01-03T12:00:00Z', '--lang', 'ko').stdout;
+    assert.match(text, /^DAG fan_out: 00:00 \(UTC 기준\);/);
+    assert.equal(preflight(...args, '--lang', 'fr').status, 2);
+  });
+
+  it('reports the error Airflow\'s scheduler hits when croniter runs out of ticks', () => {
+    const args = ['schedule', 'test/fixtures/schedules/cron_croniter_syntax.py', '--dag', 'cron_year_monthly_runs_out', '--now', '2025-03-01T00:00:00Z'];
+    const result = JSON.parse(preflight(...args, '--json', '--airflow', '3').stdout);
+    assert.deepEqual([result.due.length, result.next, result.error], [11, null, 'CroniterBadDateError: failed to find next date']);
+    assert.match(preflight(...args).stdout, /no next run: Airflow's scheduler fails computing it \(CroniterBadDateError: failed to find next date\)\n$/);
   });
 });
 
@@ -160,8 +229,52 @@ describe('preflight render', () => {
     const errors = JSON.parse(stdout).tasks.flatMap((t: { errors: { message: string }[] }) => t.errors.map((e) => e.message));
     assert.ok(errors.some((m: string) => /UndefinedError: '\w+' is undefined/.test(m)), errors.join('\n'));
     const withConf = preflight('render', 'test/fixtures/templates/params_conf.py', '--date', '2024-01-01T00:30:00+00:00', '--json', '--task', 'task_params', '--conf', '{"x": "conf-x"}');
-    assert.deepEqual(JSON.parse(withConf.stdout).tasks, [{ task_id: 'task_params', fields: { bash_command: 'echo conf-x task-y' }, errors: [] }]);
+    assert.deepEqual(JSON.parse(withConf.stdout).tasks, [{ task_id: 'task_params', fields: { bash_command: 'echo conf-x task-y' }, errors: [], unsupported: {} }]);
     assert.equal(preflight('render', 'test/fixtures/templates/params_conf.py', '--conf', '[1]').status, 2);
+  });
+
+  it('gives each error its line and column inside the template, null when there is no position', () => {
+    const { stdout } = preflight('render', 'test/fixtures/templates/errors.py', '--date', '2024-01-01T00:30:00+00:00', '--json');
+    const errors = Object.fromEntries(JSON.parse(stdout).tasks.map((t: { task_id: string; errors: unknown[] }) => [t.task_id, t.errors]));
+    assert.deepEqual(errors.undefined_name, [{ field: 'bash_command', message: "UndefinedError: 'undefined_name' is undefined", line: 1, column: 9 }]);
+    assert.deepEqual(errors.syntax_unclosed, [{ field: 'bash_command', message: 'expected variable end', line: 1, column: 12 }]);
+    assert.deepEqual(errors.template_file_missing, [{ field: 'bash_command', message: 'TemplateNotFound: scripts/missing.sh', line: null, column: null }]);
+  });
+
+  it('lists the fields it cannot render, with the reason, instead of leaving them out', () => {
+    const { status, stdout } = preflight('render', 'test/fixtures/templates/environments.py', '--dag', 'tpl_user_macros', '--date', '2024-01-01T00:30:00+00:00', '--json');
+    assert.equal(status, 0);
+    const [task] = JSON.parse(stdout).tasks;
+    assert.deepEqual(task.fields, { bash_command: 'echo acme 2024-01-01' });
+    assert.deepEqual(Object.keys(task.unsupported), ['env']);
+    assert.match(task.unsupported.env, /user-defined filter 'shout' is the Python function _shout/);
+  });
+
+  it('pulls XComs pinned in .preflight/xcom.json, or given with --xcom', () => {
+    const args = ['render', 'test/fixtures/local_sources/xcom_dag.py', '--date', '2024-01-01T00:00:00Z', '--json', '--task', 'report'];
+    assert.deepEqual(JSON.parse(preflight(...args).stdout).tasks[0].fields, { bash_command: 'echo s3://bucket/2024-01-01.csv 42 7' });
+    // Pins given on the command line replace the file's; what they do not pin is None, as on Airflow 3.
+    assert.deepEqual(JSON.parse(preflight(...args, '--xcom', '{"extract": "given.csv"}').stdout).tasks[0].fields, { bash_command: 'echo given.csv None None' });
+    assert.deepEqual(JSON.parse(preflight(...args, '--xcom', '{"count": 1}', '--airflow', '2').stdout).tasks[0].fields, { bash_command: 'echo None None 1' });
+    assert.equal(preflight(...args, '--xcom', '[1]').status, 2);
+  });
+
+  it('renders the templated fields --template-fields declares for custom operators', () => {
+    const args = ['render', 'test/fixtures/local_sources/xcom_dag.py', '--date', '2024-01-01T00:00:00Z', '--json', '--task', 'custom'];
+    const [undeclared] = JSON.parse(preflight(...args).stdout).tasks;
+    assert.deepEqual(undeclared.fields, {});
+    assert.match(undeclared.unsupported['*'], /MyOperator is not an operator Preflight knows/);
+    const [declared] = JSON.parse(preflight(...args, '--template-fields', '{"MyOperator": ["field_a", "sql"]}').stdout).tasks;
+    assert.deepEqual([declared.fields, declared.unsupported], [{ field_a: '2024-01-01', sql: "SELECT '20240101'" }, {}]);
+    assert.equal(preflight(...args, '--template-fields', '{"MyOperator": "sql"}').status, 2);
+  });
+});
+
+describe('preflight check with --template-fields', () => {
+  it('warns about a template in an argument the declared fields leave out', () => {
+    const { stdout } = preflight('check', 'test/fixtures/local_sources/xcom_dag.py', '--format', 'json', '--template-fields', '{"MyOperator": ["field_a", "sql"]}');
+    const pf602 = JSON.parse(stdout).diagnostics.filter((d: { code: string }) => d.code === 'PF602');
+    assert.deepEqual(pf602.map((d: { message: string }) => d.message), ["MyOperator does not template 'other' (its templated fields: field_a, sql): the text is passed on as written, braces included."]);
   });
 });
 
@@ -185,5 +298,36 @@ describe('preflight demo', () => {
     assert.match(stdout, /af2_daily_kst_catchup schedule: At 00:30 \(UTC time\); unpausing now creates 2 runs; next run 2024-01-04T00:30:00\+00:00 UTC = 2024-01-04T09:30:00\+09:00 Asia\/Seoul/);
     assert.match(stdout, /DAG af3_xcom_fan_out \(line \d+\): 3 tasks/);
     assert.match(stdout, /\d+ files, 9 DAGs, \d+ tasks, 0 errors/);
+  });
+});
+
+describe('preflight run', () => {
+  it('--dry walks a catchup range without executing anything and prints the contract JSON', () => {
+    const { status, stdout } = preflight('run', 'test/fixtures/workspace/dags/two_dags.py', '--dag', 'fan_out', '--from', '2024-01-01T00:00:00Z', '--to', '2024-01-02T00:00:00Z', '--dry', '--json');
+    assert.equal(status, 0);
+    const report = JSON.parse(stdout);
+    assert.equal(report.dag_id, 'fan_out');
+    assert.equal(report.mode, 'dry');
+    assert.deepEqual(report.runs.map((r: { run_id: string; state: string }) => [r.run_id, r.state]), [
+      ['scheduled__2024-01-01T00:00:00+00:00', 'success'], ['scheduled__2024-01-02T00:00:00+00:00', 'success'],
+    ]);
+    const [task1] = report.runs[0].tasks;
+    assert.deepEqual(Object.keys(task1).slice(0, 8), ['task_id', 'state', 'try_number', 'start', 'end', 'duration_ms', 'xcom', 'rendered']);
+    assert.deepEqual(report.alerts, []);
+  });
+
+  it('--fail fails a task on purpose: its downstream is upstream_failed and the exit code is 1', () => {
+    const { status, stdout } = preflight('run', 'test/fixtures/workspace/dags/two_dags.py', '--dag', 'fan_out', '--date', '2024-01-01T00:00:00Z', '--dry', '--fail', 'task1');
+    assert.equal(status, 1);
+    assert.match(stdout, /task1 +failed, [\d.]+ s: AirflowException: Failure injected by Preflight \(--fail\)/);
+    assert.match(stdout, /task2 +upstream_failed/);
+  });
+
+  it('refuses a wrong command line with exit code 2', () => {
+    assert.equal(preflight('run', 'test/fixtures/workspace/dags/two_dags.py', '--date', 'yesterday').status, 2);
+    assert.equal(preflight('run', 'test/fixtures/workspace/dags/two_dags.py', '--from', '2024-01-01T00:00:00Z').status, 2);
+    const unknown = preflight('run', 'test/fixtures/workspace/dags/two_dags.py', '--dry', '--fail', 'nope');
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /--fail names tasks that DAG fan_out does not have: nope/);
   });
 });
