@@ -17,6 +17,7 @@ import { catalogFor } from './core/airflow/catalog';
 import { nextLogicalDate, renderDag } from './core/templates/fields';
 import { parseXComPins } from './core/templates/xcom';
 import { runCommand, RunUsageError } from './cliRun';
+import { runDagLocally } from './node/localRun';
 import { version } from '../package.json';
 
 const USAGE = `Usage: preflight <command> [options]
@@ -322,7 +323,7 @@ function render(files: string[], options: Options): number {
 }
 
 /** The product's main job on a folder of DAGs; later steps (schedule, render, run) join it here. */
-function demo(paths: string[], options: Options): number {
+async function demo(paths: string[], options: Options): Promise<number> {
   const now = currentTime(options);
   const checked = checkFiles(dagSources(paths), options.airflow, now);
   for (const file of checked) {
@@ -333,6 +334,7 @@ function demo(paths: string[], options: Options): number {
     for (const dag of file.model.dags) {
       printScheduleSummary(dag, file.airflow, now, options.tz, options.lang);
       printRenderSummary(dag, file, now);
+      await printRunSummary(file.file, dag.dagId, file.airflow, now);
     }
     printDiagnostics(report.diagnostics);
   }
@@ -341,6 +343,27 @@ function demo(paths: string[], options: Options): number {
   const errorCount = reports(checked).filter((d) => d.severity === 'error').length;
   console.log(`\n${checked.length} files, ${dagCount} DAGs, ${taskCount} tasks, ${errorCount} errors`);
   return 0;
+}
+
+/**
+ * One line per DAG: its next run executed here for real (python3 with the Airflow installed there,
+ * else Preflight's stand-in), or dry when the DAG cannot run, and the alerts the run raised.
+ */
+async function printRunSummary(file: string, dagId: string, airflow: AirflowVersion, now: number): Promise<void> {
+  const run = (dry: boolean) => runDagLocally({ file, dagId, airflow, selection: { kind: 'next' }, dry, python: process.env.PREFLIGHT_PYTHON ?? 'python3', now });
+  let outcome = await run(false);
+  if ('problem' in outcome) {
+    console.log(`  ${dagId} run: cannot run here (${outcome.problem.message.split('\n')[0]}); dry run instead`);
+    outcome = await run(true);
+    if ('problem' in outcome) return;
+  }
+  for (const result of outcome.result.runs) {
+    const counts = new Map<string, number>();
+    for (const task of result.tasks) counts.set(task.state, (counts.get(task.state) ?? 0) + 1);
+    const states = [...counts].map(([state, n]) => `${n} ${state}`).join(', ');
+    console.log(`  ${dagId} ${outcome.result.mode} run ${result.run_id}: ${result.state} (${states})`);
+  }
+  for (const alert of outcome.result.alerts) console.log(`    ${alert.kind} alert from ${alert.task_id ?? 'the DAG'}, not sent: ${alert.text.split('\n')[0]}`);
 }
 
 /** One line per DAG: its schedule in words, what unpausing now creates, and its next run in the user's zones. */

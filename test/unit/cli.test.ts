@@ -298,6 +298,9 @@ describe('preflight demo', () => {
     assert.match(stdout, /af2_daily_kst_catchup schedule: At 00:30 \(UTC time\); unpausing now creates 2 runs; next run 2024-01-04T00:30:00\+00:00 UTC = 2024-01-04T09:30:00\+09:00 Asia\/Seoul/);
     assert.match(stdout, /DAG af3_xcom_fan_out \(line \d+\): 3 tasks/);
     assert.match(stdout, /\d+ files, 9 DAGs, \d+ tasks, 0 errors/);
+    // Each DAG's next run really runs; the failure callback's Slack message is shown, not sent.
+    assert.match(stdout, /af3_taskflow_etl real run scheduled__2024-01-04T00:00:00\+00:00: success \(4 success\)/);
+    assert.match(stdout, /af2_slack_alert_on_failure real run manual__2024-01-03T12:00:00\+00:00: failed \(1 success, 1 failed\)\n +slack alert from check_input, not sent: :red_circle: Task failed\./);
   });
 });
 
