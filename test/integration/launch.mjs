@@ -33,6 +33,11 @@ cpSync(join(root, 'test/fixtures/workspace'), workspace, { recursive: true });
 // The example DAGs too, so that the suite runs what a new user runs first (Python tasks, the Slack alert).
 cpSync(join(root, 'examples/dags'), join(workspace, 'examples'), { recursive: true });
 
+// Real Apache Airflow 2.10 for the run that imports the DAG with it (the cached oracle environment).
+process.env.PREFLIGHT_TEST_AIRFLOW2_PYTHON = execFileSync('sh', [join(root, 'scripts/airflow/provision.sh'), '2'], {
+  encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'],
+}).trim().split(' ').pop();
+
 let status;
 try {
   status = host === 'electron' ? await runElectron() : runCodeServer();

@@ -148,4 +148,20 @@ describe('DAGs in the Testing API', () => {
     assert.equal(verdicts.check_input.outcome, 'failed');
     assert.match(verdicts.check_input.message!, /^AirflowFailException: Input file is missing/);
   });
+
+  it('imports the DAG with the real Airflow of preflight.pythonPath when it is set', async function () {
+    this.timeout(240_000);
+    const python = process.env.PREFLIGHT_TEST_AIRFLOW2_PYTHON;
+    assert.ok(python, 'the launcher gives the Airflow 2.10 interpreter');
+    const config = vscode.workspace.getConfiguration('preflight');
+    await config.update('pythonPath', python, vscode.ConfigurationTarget.Workspace);
+    try {
+      const outcome = await runDag('examples/af2_slack_alert_on_failure.py', 'af2_slack_alert_on_failure', { selection: { date: '2024-01-01T00:00:00+00:00' }, dry: false });
+      assert.equal(outcome.airflowInstalled, '2.10.5');
+      assert.deepEqual(outcome.result.runs[0].tasks.map((t) => t.state), ['success', 'failed']);
+      assert.match(outcome.result.alerts[0].text, /\*Dag\*: af2_slack_alert_on_failure/);
+    } finally {
+      await config.update('pythonPath', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
 });
