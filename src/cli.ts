@@ -45,6 +45,7 @@ Options:
   --fail TASK             run: make TASK fail (repeatable), to try alerts and trigger rules.
   --python PATH           run: the interpreter for Python tasks (default: $PREFLIGHT_PYTHON, else python3).
   --send-alerts           run: really post the Slack alerts the run raises (default: record them only).
+  --wait-retries          run: really wait out retry delays (default: the simulated clock skips them).
   --now ISO               check, schedule: the current time to assume (default: the clock).
   --count N               schedule: list at most N due runs (default 100).
   --tz ZONE               schedule: also show times in ZONE (repeatable; default UTC and Asia/Seoul).
@@ -96,6 +97,7 @@ function main(argv: string[]): number | Promise<number> {
       fail: { type: 'string', multiple: true },
       python: { type: 'string' },
       'send-alerts': { type: 'boolean', default: false },
+      'wait-retries': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -140,7 +142,7 @@ function main(argv: string[]): number | Promise<number> {
     case 'run':
       return runCommand(args, {
         airflow: options.airflow, dag: options.dag, date: options.date, from: values.from, to: values.to, conf: jsonObject(options.conf, '--conf'),
-        dry: values.dry!, fail: values.fail ?? [], python: values.python, sendAlerts: values['send-alerts']!, json: options.json, now: currentTime(options),
+        dry: values.dry!, fail: values.fail ?? [], python: values.python, sendAlerts: values['send-alerts']!, waitForRetries: values['wait-retries']!, json: options.json, now: currentTime(options),
       });
     case 'demo':
       return demo(args.length > 0 ? args : ['examples/dags'], options);

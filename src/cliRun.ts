@@ -15,6 +15,7 @@ export interface RunCommandOptions {
   readonly fail: readonly string[];
   readonly python?: string;
   readonly sendAlerts: boolean;
+  readonly waitForRetries: boolean;
   readonly json: boolean;
   readonly now: number;
 }
@@ -77,6 +78,7 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
     failTasks: options.fail,
     python: options.python ?? process.env.PREFLIGHT_PYTHON ?? 'python3',
     sendAlerts: options.sendAlerts,
+    waitForRetries: options.waitForRetries,
     now: options.now,
   });
   if ('problem' in outcome) {

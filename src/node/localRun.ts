@@ -52,6 +52,8 @@ export interface LocalRunOptions {
   readonly resume?: RunResume;
   /** Really post the Slack alerts the run raised (never in a dry run): off unless the user turns it on. */
   readonly sendAlerts?: boolean;
+  /** Really wait out retry delays, as a worker would; by default the simulated clock jumps over them. */
+  readonly waitForRetries?: boolean;
 }
 
 export interface LocalRunProblem {
@@ -153,6 +155,19 @@ function needsPython(dag: SimDag): boolean {
   return dag.callbacks.length > 0 || dag.tasks.some((t) => t.kind === 'python' || t.kind === 'branch' || t.kind === 'short_circuit' || t.operator.startsWith('@') || t.callbacks.length > 0);
 }
 
+/** Waits `ms`, or less when the run is cancelled meanwhile. */
+function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
 /** The run's Slack alerts posted for real; each one that could not be sent says why in the warnings. */
 async function sendAlerts(result: SimulationResult, connections: Readonly<Record<string, Connection>>): Promise<SimulationResult> {
   const warnings = [...result.warnings];
@@ -242,6 +257,7 @@ export async function runDagLocally(options: LocalRunOptions): Promise<LocalRunO
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.resume ? { resume: options.resume } : {}),
+      ...(options.waitForRetries ? { sleep: (ms: number) => sleepUnlessAborted(ms, options.signal) } : {}),
     });
     const sent = options.sendAlerts && !options.dry ? await sendAlerts(result, connections) : result;
     return { result: sent, dag, structure, airflowInstalled, file: options.file };

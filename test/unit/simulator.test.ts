@@ -518,3 +518,19 @@ describe('outcomes from .preflight/outcomes.json', () => {
     assert.equal(result.runs[0].tasks[3].error?.message, 'disk full');
   });
 });
+
+describe('wait_for_downstream and real waiting', () => {
+  it('wait_for_downstream holds a task until the previous run\'s direct downstream of it succeeded too', async () => {
+    const o = await run(dag('a >> b', { a: { dependsOnPast: true, waitForDownstream: true } }), { b: (invocation) => (invocation.run.logicalDate === T0 ? fail() : ok()) }, { runs: [scheduledRun(0), scheduledRun(1)] });
+    assert.deepEqual(o.states(0), { a: 'success', b: 'failed' });
+    assert.deepEqual(o.states(1), { a: 'none', b: 'none' });
+    assert.equal(o.result.runs[1].reason, 'depends_on_past');
+  });
+
+  it('retry delays jump the simulated clock unless a sleep is given, which is then awaited for each delay', async () => {
+    const slept: number[] = [];
+    const o = await run(dag('a', { a: { retries: 1, retryDelayMs: 1234 } }), { a: [fail(), ok()] }, { sleep: async (ms) => void slept.push(ms) });
+    assert.equal(o.states().a, 'success');
+    assert.deepEqual(slept, [1234]);
+  });
+});

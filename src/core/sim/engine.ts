@@ -288,10 +288,10 @@ export class Simulation {
       const retryAt = this.earliestRetry();
       if (retryAt !== null) {
         const wait = retryAt - this.now();
-        if (wait > 0) {
-          if (this.options.sleep) await this.options.sleep(wait);
-          else this.clockBase += wait;
-        }
+        if (wait > 0 && this.options.sleep) await this.options.sleep(wait);
+        // Without a sleep (or with a clock that did not move through it) the simulated clock jumps.
+        const left = retryAt - this.now();
+        if (left > 0) this.clockBase += left;
         continue;
       }
       if (!(await this.settleStuckRuns())) break;
