@@ -41,3 +41,32 @@ export function generateDagFile(taskCount: number): string {
   }
   return lines.join('\n') + '\n';
 }
+
+/**
+ * A DAG file of `taskCount` trivial PythonOperator tasks in one chain, in Airflow 2's import style so
+ * that it loads in the Airflow 2.10 environment. Each callable only returns a small value, so a real
+ * run of it measures what executing a task costs, not what the task does.
+ */
+export function generatePythonChainDagFile(taskCount: number): string {
+  const lines = [
+    '"""A generated chain of trivial Python tasks for benchmarks."""',
+    'import pendulum',
+    'from airflow import DAG',
+    'from airflow.operators.python import PythonOperator',
+    '',
+    'def answer():',
+    '    return 42',
+    '',
+    'with DAG(',
+    '    dag_id="python_chain",',
+    '    schedule="@daily",',
+    '    start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),',
+    '    catchup=False,',
+    ') as dag:',
+  ];
+  for (let i = 0; i < taskCount; i++) {
+    lines.push(`    task_${i} = PythonOperator(task_id="task_${i}", python_callable=answer)`);
+    if (i > 0) lines.push(`    task_${i - 1} >> task_${i}`);
+  }
+  return lines.join('\n') + '\n';
+}
