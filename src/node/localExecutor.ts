@@ -2,16 +2,12 @@
 // and callbacks in Python workers of the user's interpreter. Workers import the DAG file once and
 // stay up for the whole simulation; parallel Python tasks get more workers, up to a limit, and a
 // worker whose task timed out or was cancelled is killed with its process tree and replaced.
-import type { CallbackInvocation, CallbackResult, ExecutionOutcome, Executor, RunRequest, TaskChannel, TaskError, TaskInvocation } from '../core/sim/types';
+import type { CallbackInvocation, CallbackResult, ExecutionOutcome, Executor, RunRequest, TaskChannel, TaskInvocation } from '../core/sim/types';
 import { plainValue } from '../core/sim/render';
 import { utcIso } from '../core/time/zones';
 import { runBash, type BashOptions } from './bashRunner';
 import { PythonWorker, type PythonWorkerOptions } from './pythonWorker';
 import type { WireError, WireRun } from './workerProtocol';
-
-function wireError(error: TaskError): WireError {
-  return { type: error.type, message: error.message, retryable: error.retryable, ...(error.traceback ? { traceback: error.traceback } : {}) };
-}
 
 function wireRun(dagId: string, run: RunRequest, start: number): WireRun {
   const iso = (epoch: number | null | undefined) => (epoch === null || epoch === undefined ? null : utcIso(epoch));
@@ -144,7 +140,7 @@ export function localExecutor(options: LocalExecutorOptions): Executor & { pytho
             {
               task_id: invocation.task?.taskId ?? null, context_task_id: invocation.contextTaskId ?? null, name: invocation.name,
               try_number: invocation.tryNumber, run: wireRun(invocation.dag.dagId, invocation.run, invocation.run.runAfter),
-              params: plainValue(invocation.params) as Record<string, unknown>, exception: invocation.exception ? wireError(invocation.exception) : null, reason: invocation.reason ?? null, airflow: invocation.airflow,
+              params: plainValue(invocation.params) as Record<string, unknown>, exception: invocation.exception ?? null, reason: invocation.reason ?? null, airflow: invocation.airflow,
             },
             channel,
           ),

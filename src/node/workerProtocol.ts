@@ -8,16 +8,10 @@
 //   {"__opaque__": "<repr>", "ref": 7}                                an object the worker keeps by ref
 // and the worker swaps an opaque marker sent back to it for the object it stands for.
 
-/** How the worker reports a Python exception. */
-export interface WireError {
-  readonly type: string;
-  readonly message: string;
-  readonly traceback?: string;
-  /** False for AirflowFailException and AirflowSensorTimeout. */
-  readonly retryable: boolean;
-  readonly file?: string;
-  readonly line?: number;
-}
+import type { TaskError } from '../core/sim/types';
+
+/** How the worker reports a Python exception: the engine's TaskError, as JSON carries it. */
+export type WireError = TaskError;
 
 /** A task as the worker found it after importing the DAG file. Durations are in seconds. */
 export interface WireTask {
