@@ -171,10 +171,19 @@ def describe_task(task):
         "template_ext": [str(e) for e in (getattr(task, "template_ext", ()) or ())],
         "group": group_id or None,
         "line": runtime.line_of(task),
-        # Not (yet) in the contract: mapping facts the engine needs for .partial().expand().
+        # Mapping facts the engine needs for .partial().expand().
         "mapped": is_mapped(task),
         "expand": _expand(task),
+        "bash": _bash_options(task) if kind_of(task) == "bash" else None,
     }
+
+
+def _bash_options(task):
+    """BashOperator's skip_on_exit_code (an int, a list of ints, or None) and append_env."""
+    skip = getattr(task, "skip_on_exit_code", 99)
+    if skip is not None and not isinstance(skip, int):
+        skip = [code for code in skip if isinstance(code, int)]
+    return {"skip_on_exit_code": skip, "append_env": bool(getattr(task, "append_env", False))}
 
 
 def _groups(dag):

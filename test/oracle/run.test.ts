@@ -91,6 +91,12 @@ const EXAMPLES: Readonly<Record<string, Expected>> = {
 };
 
 const FIXTURES: Readonly<Record<string, Expected>> = {
+  // skip_on_exit_code as a list and as None, and append_env keeping PATH.
+  'test/fixtures/sim/run/bash_options.py': {
+    run_id: 'manual__2024-06-01T12:00:00+00:00', state: 'failed',
+    tasks: { five: 'skipped', never: 'failed', env: 'success' },
+    xcom: { env: 'x has-path' },
+  },
   // A SlackWebhookOperator task: its rendered message is the alert, with the task's own connection.
   'test/fixtures/sim/run/slack_task.py': {
     run_id: 'scheduled__2024-06-02T00:00:00+00:00', state: 'success',
