@@ -35,6 +35,9 @@ const builds = [
     format: 'cjs',
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
+    // `graph --format svg` loads playwright-core from node_modules when it runs: bundled, it cannot
+    // find its own package.json and browser descriptors.
+    external: ['playwright-core'],
   },
   {
     ...common,

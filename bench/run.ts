@@ -12,6 +12,7 @@ import { catalogFor } from '../src/core/airflow/catalog';
 import { renderDag } from '../src/core/templates/fields';
 import { runDagLocally } from '../src/node/localRun';
 import { generateDagFile, generatePythonChainDagFile } from './generate';
+import { graphRows } from './graph';
 
 interface Row {
   name: string;
@@ -310,6 +311,7 @@ async function main(): Promise<void> {
 
     rows.push(...scheduleRows());
     rows.push(renderRow(source));
+    rows.push(...(await graphRows()));
     const python = airflowPython();
     rows.push(await dryRunRow(python, file));
     rows.push(await pythonExecutionRow(python, scratch));

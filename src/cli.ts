@@ -18,6 +18,9 @@ import { nextLogicalDate, renderDag } from './core/templates/fields';
 import { parseXComPins } from './core/templates/xcom';
 import { runCommand, RunUsageError } from './cliRun';
 import { runDagLocally } from './node/localRun';
+import { dagMermaid, graphInputFromModel, type GraphState } from './core/graph/mermaid';
+import { RunStatesError, statesFromRunReport } from './core/graph/runStates';
+import { ChromiumMissingError, MermaidPage } from './node/mermaidSvg';
 import { version } from '../package.json';
 
 const USAGE = `Usage: preflight <command> [options]
@@ -28,13 +31,16 @@ Commands:
   schedule FILE           The runs Airflow's scheduler creates by now, and the next one.
   render FILE             Every templated field of a DAG's tasks, rendered for one logical date.
   run FILE                Run a DAG here, as Airflow would: its tasks, retries, XCom, callbacks and alerts.
+  graph FILE              A DAG's task graph as Mermaid text (or SVG), with the states of a run.
   demo [PATH...]          Check and inspect every DAG file under PATH (default: examples/dags).
 
 Options:
   --airflow 2|3           Apply the rules of Airflow 2.10 or 3.x (default: what each file is written for).
-  --format FORMAT         check: text (default), json or sarif.
+  --format FORMAT         check: text (default), json or sarif; graph: mermaid (default) or svg.
   --json                  inspect, schedule: print JSON.
-  --dag ID                schedule, render: the DAG (default: the file's first).
+  --dag ID                schedule, render, graph: the DAG (default: the file's first).
+  --run RUN_JSON          graph: colour tasks with their states in the last run of the DAG in RUN_JSON (from preflight run --json).
+  --direction LR|TB       graph: left to right (default) or top to bottom.
   --task ID               render: only this task.
   --date ISO              render: the logical date (default: the next run).
   --conf JSON             render: dag_run.conf.
@@ -80,7 +86,7 @@ function main(argv: string[]): number | Promise<number> {
     options: {
       json: { type: 'boolean', default: false },
       airflow: { type: 'string' },
-      format: { type: 'string', default: 'text' },
+      format: { type: 'string' },
       dag: { type: 'string' },
       now: { type: 'string' },
       count: { type: 'string' },
@@ -91,6 +97,8 @@ function main(argv: string[]): number | Promise<number> {
       conf: { type: 'string' },
       xcom: { type: 'string' },
       'template-fields': { type: 'string' },
+      run: { type: 'string' },
+      direction: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
       dry: { type: 'boolean', default: false },
@@ -112,11 +120,11 @@ function main(argv: string[]): number | Promise<number> {
     return values.help ? 0 : 2;
   }
   if (values.airflow !== undefined && values.airflow !== '2' && values.airflow !== '3') throw new UsageError('--airflow takes 2 or 3');
-  if (!['text', 'json', 'sarif'].includes(values.format!)) throw new UsageError('--format takes text, json or sarif');
+  if (command !== 'graph' && values.format !== undefined && !['text', 'json', 'sarif'].includes(values.format)) throw new UsageError('--format takes text, json or sarif');
   if (values.lang !== undefined && values.lang !== 'en' && values.lang !== 'ko') throw new UsageError('--lang takes en or ko');
   const options: Options = {
     airflow: values.airflow ? (Number(values.airflow) as AirflowVersion) : undefined,
-    format: values.format as Options['format'],
+    format: (values.format ?? 'text') as Options['format'],
     json: values.json!,
     dag: values.dag,
     now: values.now,
@@ -144,6 +152,8 @@ function main(argv: string[]): number | Promise<number> {
         airflow: options.airflow, dag: options.dag, date: options.date, from: values.from, to: values.to, conf: jsonObject(options.conf, '--conf'),
         dry: values.dry!, fail: values.fail ?? [], python: values.python, sendAlerts: values['send-alerts']!, waitForRetries: values['wait-retries']!, json: options.json, now: currentTime(options),
       });
+    case 'graph':
+      return graph(args, options, { format: values.format ?? 'mermaid', run: values.run, direction: values.direction ?? 'LR' });
     case 'demo':
       return demo(args.length > 0 ? args : ['examples/dags'], options);
     default:
@@ -322,6 +332,53 @@ function render(files: string[], options: Options): number {
     }
   }
   return Object.keys(tasks.reduce((all, t) => ({ ...all, ...t.errors }), {})).length > 0 ? 1 : 0;
+}
+
+/** `preflight graph`: the DAG as Mermaid text, or as the SVG that Mermaid draws in Chromium. */
+async function graph(files: string[], options: Options, flags: { format: string; run?: string; direction: string }): Promise<number> {
+  if (files.length !== 1) throw new UsageError('graph takes exactly one FILE');
+  if (flags.format !== 'mermaid' && flags.format !== 'svg') throw new UsageError('graph: --format takes mermaid or svg');
+  if (flags.direction !== 'LR' && flags.direction !== 'TB') throw new UsageError('--direction takes LR or TB');
+  const [file] = files;
+  const checked = checkFile({ file, text: readText(file), readModule: moduleReaderFor(file) }, options.airflow);
+  const dag = options.dag ? checked.model.dags.find((d) => d.dagId === options.dag) : checked.model.dags[0];
+  if (!dag) throw new UsageError(options.dag ? `no DAG '${options.dag}' in ${file}` : `no DAG in ${file}`);
+  let states: Record<string, GraphState> | undefined;
+  if (flags.run !== undefined) {
+    const text = readText(flags.run);
+    let report: unknown;
+    try {
+      report = JSON.parse(text);
+    } catch {
+      throw new UsageError(`--run ${flags.run}: is not JSON`);
+    }
+    try {
+      states = statesFromRunReport(report, dag.dagId);
+    } catch (error) {
+      if (!(error instanceof RunStatesError)) throw error;
+      throw new UsageError(`--run ${flags.run}: ${error.message}`);
+    }
+  }
+  const { text, collapsed } = dagMermaid(graphInputFromModel(dag), { direction: flags.direction, states });
+  if (collapsed) console.error(`preflight: DAG ${dag.dagId} has ${dag.tasks.length} tasks: each top-level TaskGroup is drawn as one node`);
+  if (flags.format === 'mermaid') {
+    process.stdout.write(text);
+    return 0;
+  }
+  let page: MermaidPage;
+  try {
+    page = await MermaidPage.open();
+  } catch (error) {
+    if (!(error instanceof ChromiumMissingError)) throw error;
+    console.error(`preflight: ${error.message}`);
+    return 2;
+  }
+  try {
+    process.stdout.write(`${await page.render(text)}\n`);
+  } finally {
+    await page.close();
+  }
+  return 0;
 }
 
 /** The product's main job on a folder of DAGs; later steps (schedule, render, run) join it here. */

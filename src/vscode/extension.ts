@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import { inspectReport } from '../core/dag/report';
 import { AirflowVersionResolver } from './airflowVersion';
 import { DocumentAnalyses, isDagFile } from './analyses';
-import { DagPanel } from './dagPanel';
+import type { HostMessage } from '../../webview/protocol';
+import { DagPanels } from './dagPanel';
 import { DiagnosticsPublisher } from './diagnostics';
 import { DagCodeActionProvider, DagCodeLensProvider, DagCompletionProvider, DagDefinitionProvider, DagHoverProvider } from './languageFeatures';
 import { registerLocalRuns } from './localRuns';
@@ -46,14 +47,6 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('preflight.previewTemplates', (uri?: vscode.Uri, dagId?: string, date?: string, taskId?: string) => previewRenderedTemplates(analyses, uri, dagId, date, taskId)),
     vscode.commands.registerCommand('preflight.showOutput', () => output.show()),
     vscode.commands.registerCommand('preflight.inspectDag', inspectActiveFile),
-    vscode.commands.registerCommand('preflight.showDag', async (uri?: vscode.Uri) => {
-      const document = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
-      if (!document || !isDagFile(document)) {
-        void vscode.window.showInformationMessage('Airflow Preflight: open a DAG file to show its DAGs.');
-        return;
-      }
-      context.subscriptions.push(DagPanel.open(context.extensionUri, analyses, document));
-    }),
     vscode.commands.registerCommand('preflight.previewSchedule', async (uri?: vscode.Uri, dagId?: string) => {
       const document = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
       if (!document || !isDagFile(document)) {
@@ -67,7 +60,14 @@ export function activate(context: vscode.ExtensionContext): void {
       context.subscriptions.push(openSchedulePreview(file, chosen, settings.value.timezones));
     }),
   );
-  registerLocalRuns(context, airflow, analyses, index, output, settings);
+  const runs = registerLocalRuns(context, airflow, analyses, index, output, settings);
+  const dagPanels = new DagPanels(context.extensionUri, analyses, runs);
+  context.subscriptions.push(
+    dagPanels,
+    vscode.commands.registerCommand('preflight.showDag', (uri?: vscode.Uri, dagId?: string) => dagPanels.show(uri, dagId)),
+    // Hidden: lets the integration tests read what the host told a DAG panel's page.
+    vscode.commands.registerCommand('preflight.dagPanel.lastMessage', (uri: string, dagId: string, type: HostMessage['type']) => dagPanels.lastMessage(uri, dagId, type)),
+  );
   output.info(`Airflow Preflight ${context.extension.packageJSON.version} activated`);
 }
 

@@ -118,7 +118,7 @@ export class DagCodeLensProvider implements vscode.CodeLensProvider {
       const next = nextRunLabel(file, dag.dagId, this.settings.value.timezones, Date.now());
       return [
         new vscode.CodeLens(range, { title: '▶ Run locally', command: 'preflight.runDag', arguments: [document.uri, dag.dagId] }),
-        new vscode.CodeLens(range, { title: 'Graph', command: 'preflight.showDag', arguments: [document.uri] }),
+        new vscode.CodeLens(range, { title: 'Graph', command: 'preflight.showDag', arguments: [document.uri, dag.dagId] }),
         ...(next ? [new vscode.CodeLens(range, { title: next, command: 'preflight.previewSchedule', arguments: [document.uri, dag.dagId] })] : []),
       ];
     });

@@ -202,7 +202,7 @@ export class LocalRuns implements vscode.Disposable {
   }
 
   /** Clear on a task of a finished run: the task and its downstream run again, the others keep their results. */
-  async clearTask(node: TaskNode): Promise<RunOutcome | undefined> {
+  async clearTask(node: Pick<TaskNode, 'entryId' | 'runId' | 'taskId'>): Promise<RunOutcome | undefined> {
     const entry = this.store.entry(node.entryId);
     const run = entry?.result?.runs.find((r) => r.run_id === node.runId);
     if (!entry || !run || entry.status !== 'finished') return undefined;
@@ -328,7 +328,7 @@ export function registerLocalRuns(
   index: WorkspaceDagIndex,
   output: vscode.LogOutputChannel,
   settings: Settings,
-): void {
+): RunStore {
   const storage = context.storageUri ?? context.globalStorageUri;
   const history = new RunHistory(vscode.Uri.joinPath(storage, 'runs.json').fsPath, (message) => output.warn(message));
   const store = new RunStore(history);
@@ -352,7 +352,8 @@ export function registerLocalRuns(
     tests,
     vscode.workspace.registerTextDocumentContentProvider(RUN_DOCUMENT_SCHEME, documents),
     vscode.commands.registerCommand('preflight.runDag', (uri?: unknown, dagId?: unknown, options?: unknown) => runs.runDag(uri, dagId, options)),
-    vscode.commands.registerCommand('preflight.runs.clearTask', (node: TaskNode) => runs.clearTask(node)),
+    // From the Runs view with its tree node, and from the DAG panel with the task instance's ids.
+    vscode.commands.registerCommand('preflight.runs.clearTask', (node: Pick<TaskNode, 'entryId' | 'runId' | 'taskId'>) => runs.clearTask(node)),
     vscode.commands.registerCommand('preflight.runs.clearHistory', () => store.clear()),
     vscode.commands.registerCommand('preflight.runs.openTask', (node: TaskNode) => openTask(tree, node)),
     vscode.commands.registerCommand('preflight.runs.openAlert', (node: AlertNode) => openAlert(tree, node)),
@@ -363,4 +364,5 @@ export function registerLocalRuns(
     vscode.commands.registerCommand('preflight.testing.items', () => tests.snapshot()),
     vscode.commands.registerCommand('preflight.testing.run', (ids: readonly string[], profile: TestProfileName) => tests.runItems(ids, profile)),
   );
+  return store;
 }

@@ -1,14 +1,19 @@
-// The DAG panel's page, loaded from the built bundle into headless Chromium with a stand-in for the
-// VS Code webview API: what a user sees and what a click sends back to the extension.
+// The DAG panel's page, loaded from the built bundle into headless Chromium under the panel's own
+// HTML and Content Security Policy, with a stand-in for the VS Code webview API: what a user sees,
+// what a click sends back to the extension, and that hostile task ids stay text.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { HostMessage } from '../../webview/protocol';
+import { STATE_COLOURS, type GraphState } from '../../src/core/graph/mermaid';
+import { dagPanelHtml } from '../../src/vscode/dagPanelPage';
+import type { HostMessage, RunColumn } from '../../webview/protocol';
 
 // Debian's Chromium where the VS Code test host was provisioned; else an installed Google Chrome.
 const CHROMIUM = process.env.CHROMIUM ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 const BUNDLE = readFileSync('dist/webview/main.js', 'utf8');
+const ORIGIN = 'https://webview.test';
+const SCREENSHOT = 'test-results/dag-panel.png';
 
 let browser: Browser;
 
@@ -24,20 +29,37 @@ after(async () => {
   await browser?.close();
 });
 
-/** A page running the bundle, with the messages it posts collected in `window.posted`. */
-async function openPage(): Promise<Page> {
-  const page = await browser.newPage();
-  await page.setContent('<!DOCTYPE html><html><body><main id="root"></main></body></html>');
-  // Written as page source, not as a function: tsx compiles functions with a `__name` helper that only
-  // exists in Node, and functions given to page.evaluate run in the browser. The helper is defined
-  // for the small callbacks below.
-  await page.addScriptTag({
+interface PageProbe {
+  readonly page: Page;
+  readonly dialogs: string[];
+}
+
+/**
+ * A page served as the panel serves it, CSP included, with the messages it posts collected in
+ * `window.posted` and every CSP violation in `window.violations`.
+ */
+async function openPage(): Promise<PageProbe> {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  const dialogs: string[] = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await page.route(`${ORIGIN}/**`, (route) => route.request().url().endsWith('/main.js')
+    ? route.fulfill({ contentType: 'text/javascript', body: BUNDLE })
+    : route.fulfill({ contentType: 'text/html', body: dagPanelHtml({ nonce: 'test-nonce', scriptUri: `${ORIGIN}/main.js` }) }));
+  // Init scripts run before the page's own and are not subject to its CSP. Written as page source,
+  // not as a function: tsx compiles functions with a `__name` helper that only exists in Node.
+  await page.addInitScript({
     content: `window.__name = (f) => f;
       window.posted = [];
-      window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m) });`,
+      window.violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => window.violations.push(e.violatedDirective + ' ' + e.blockedURI));
+      let saved;
+      window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m), getState: () => saved, setState: (s) => { saved = s; } });`,
   });
-  await page.addScriptTag({ content: BUNDLE });
-  return page;
+  await page.goto(`${ORIGIN}/index.html`);
+  return { page, dialogs };
 }
 
 async function post(page: Page, message: unknown): Promise<void> {
@@ -45,59 +67,176 @@ async function post(page: Page, message: unknown): Promise<void> {
 }
 
 const posted = (page: Page) => page.evaluate(() => (window as unknown as { posted: unknown[] }).posted);
+const violations = (page: Page) => page.evaluate(() => (window as unknown as { violations: string[] }).violations);
 
-const MODEL: HostMessage = {
-  type: 'model',
+const QUOTE_INJECTION = 'x"]; click x call alert(1) %%';
+const HTML_INJECTION = '<img src=x onerror=alert(1)>';
+
+const GRAPH = {
+  type: 'graph',
+  target: { uri: 'file:///work/dags/fan_out.py', dagId: 'fan_out' },
   file: 'dags/fan_out.py',
-  dags: [{
+  trusted: true,
+  graph: {
     dagId: 'fan_out',
-    layers: [['task1'], ['task2', 'x"]; click x call alert(1) %%', '<img src=x onerror=alert(1)>']],
     tasks: [
-      { taskId: 'task1', operator: 'BashOperator', upstream: [], mapped: false },
-      { taskId: 'task2', operator: 'PythonOperator', upstream: ['task1'], mapped: true },
-      { taskId: 'x"]; click x call alert(1) %%', operator: 'EmptyOperator', upstream: ['task1'], mapped: false },
-      { taskId: '<img src=x onerror=alert(1)>', operator: 'EmptyOperator', upstream: ['task1'], mapped: false },
+      { taskId: 'extract', operator: 'BashOperator', upstream: [], mapped: false },
+      { taskId: 'transform', operator: 'PythonOperator', upstream: ['extract'], mapped: true, group: 'work' },
+      { taskId: QUOTE_INJECTION, operator: 'EmptyOperator', upstream: ['extract'], mapped: false },
+      { taskId: HTML_INJECTION, operator: 'EmptyOperator', upstream: ['transform'], mapped: false },
+      { taskId: 'load', operator: 'BashOperator', upstream: ['transform', QUOTE_INJECTION], mapped: false },
     ],
-  }],
+    groups: [{ groupId: 'work' }],
+  },
+} satisfies HostMessage;
+const EDGES = 5;
+
+const RUN_STATES: Record<string, GraphState> = {
+  extract: 'success', transform: 'failed', [QUOTE_INJECTION]: 'skipped', [HTML_INJECTION]: 'upstream_failed', load: 'upstream_failed',
 };
 
+function column(runId: string, states: Record<string, GraphState>, live = false): RunColumn {
+  return {
+    entryId: `entry-${runId}`, runId, logicalDate: runId.split('__')[1], mode: 'dry', state: live ? 'running' : 'failed', live,
+    cells: Object.fromEntries(Object.entries(states).map(([taskId, state]) => [taskId, { state, tries: 1, durationMs: 12 }])),
+  };
+}
+
+const RUNS = {
+  type: 'runs',
+  runs: [
+    column('scheduled__2024-01-01T00:00:00+00:00', Object.fromEntries(Object.keys(RUN_STATES).map((t) => [t, 'success']))),
+    column('scheduled__2024-01-02T00:00:00+00:00', RUN_STATES),
+  ],
+} satisfies HostMessage;
+
+function rgb(hex: string): string {
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  return `rgb(${r}, ${g}, ${b})`;
+}
+
+/** Each drawn task's label and the fill of its shape. */
+async function nodeFills(page: Page): Promise<Record<string, string>> {
+  await page.waitForSelector('#canvas svg g.node');
+  return page.$$eval('#canvas svg g.node', (nodes) => Object.fromEntries(nodes.map((n) => {
+    const [taskId] = JSON.parse((n as SVGGElement).dataset.tasks ?? '[]') as string[];
+    const shape = n.querySelector(':scope > rect, :scope > polygon, :scope > path, :scope > g > path')!;
+    return [taskId, getComputedStyle(shape).fill];
+  })));
+}
+
 describe('DAG panel page', () => {
-  it('says it is ready, then draws each layer of tasks in order', async () => {
-    const page = await openPage();
+  it('says it is ready, then draws a node per task and an edge per dependency', async () => {
+    const { page } = await openPage();
     assert.deepEqual(await posted(page), [{ type: 'ready' }]);
-    await post(page, MODEL);
-    const layers = await page.$$eval('.layer', (columns) => columns.map((c) => [...c.querySelectorAll('.task-id')].map((t) => t.textContent)));
-    assert.deepEqual(layers, MODEL.dags[0].layers);
-    assert.equal(await page.textContent('.dag-id'), 'fan_out');
-    assert.equal(await page.$$eval('.operator', (ops) => ops[1].textContent), 'PythonOperator [ ]', 'a mapped task is marked');
+    await post(page, GRAPH);
+    await page.waitForSelector('#canvas svg g.node');
+    assert.equal(await page.$$eval('#canvas svg g.node', (n) => n.length), 5);
+    assert.equal(await page.$$eval('#canvas svg path.flowchart-link', (e) => e.length), EDGES);
+    assert.equal(await page.$$eval('#canvas svg g.cluster', (c) => c.length), 1, 'the TaskGroup is a subgraph');
+    assert.match(await page.textContent('#title') ?? '', /^fan_out/);
+    // Mermaid's scratch drawing tries inline styles, which the CSP blocks; nothing ever tries a script.
+    assert.deepEqual((await violations(page)).filter((v) => !v.startsWith('style-src')), [], 'Mermaid draws under the panel\'s CSP');
   });
 
-  it('shows hostile task ids as text and runs none of them', async () => {
-    const page = await openPage();
-    await post(page, MODEL);
+  it('colours each node with its state in the selected run, in Airflow\'s colours', async () => {
+    const { page } = await openPage();
+    await post(page, GRAPH);
+    await post(page, RUNS);
+    const fills = await nodeFills(page);
+    assert.deepEqual(fills, Object.fromEntries(Object.entries(RUN_STATES).map(([t, s]) => [t, rgb(STATE_COLOURS[s].fill)])));
+    const legend = await page.$$eval('#legend li', (items) => items.map((i) => i.textContent));
+    assert.deepEqual(legend, ['success', 'failed', 'running', 'queued', 'scheduled', 'up for retry', 'upstream failed', 'skipped', 'no status']);
+
+    mkdirSync('test-results', { recursive: true });
+    await page.evaluate(() => {
+      // The dark theme's variables, set through the CSSOM as VS Code sets them.
+      const vars: Record<string, string> = {
+        '--vscode-foreground': '#cccccc', '--vscode-editor-background': '#1e1e1e', '--vscode-editorWidget-background': '#252526',
+        '--vscode-panel-border': '#454545', '--vscode-descriptionForeground': '#9d9d9d', '--vscode-button-background': '#0e639c',
+        '--vscode-button-foreground': '#ffffff', '--vscode-font-family': 'sans-serif', '--vscode-sideBar-background': '#202020',
+      };
+      for (const [name, value] of Object.entries(vars)) document.documentElement.style.setProperty(name, value);
+      document.body.style.background = '#1e1e1e';
+    });
+    await page.click('#fit');
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    copyFileSync(SCREENSHOT, 'images/graph.png');
+  });
+
+  it('updates the states of the drawn nodes during a run without drawing them again', async () => {
+    const { page } = await openPage();
+    await post(page, GRAPH);
+    await post(page, RUNS);
+    await nodeFills(page);
+    await page.evaluate(() => ((window as unknown as { firstNode: Element }).firstNode = document.querySelector('#canvas svg g.node')!));
+    const live = column('manual__2024-01-03T00:00:00+00:00', { extract: 'running' }, true);
+    await post(page, { type: 'runs', runs: [...RUNS.runs, live] });
+    assert.equal(await page.evaluate(() => (window as unknown as { firstNode: Element }).firstNode === document.querySelector('#canvas svg g.node')), true);
+    const fills = await nodeFills(page);
+    assert.equal(fills.extract, rgb(STATE_COLOURS.running.fill), 'the page follows the run that just started');
+    assert.equal(fills.load, rgb(STATE_COLOURS.none.fill));
+  });
+
+  it('draws hostile task ids as text and runs none of them', async () => {
+    const { page, dialogs } = await openPage();
+    await post(page, GRAPH);
+    await post(page, RUNS);
+    await nodeFills(page);
+    const labels = await page.$$eval('#canvas svg g.node', (nodes) => nodes.map((n) => n.textContent));
+    assert.ok(labels.some((l) => l?.includes(QUOTE_INJECTION)), `the quote injection is a label: ${JSON.stringify(labels)}`);
+    assert.ok(labels.some((l) => l?.includes(HTML_INJECTION)), 'the markup injection is a label');
+    await page.click(`#canvas svg g.node[aria-label="Task ${HTML_INJECTION}"]`);
+    await post(page, {
+      type: 'details',
+      details: {
+        entryId: 'entry-scheduled__2024-01-02T00:00:00+00:00', runId: 'scheduled__2024-01-02T00:00:00+00:00', taskId: HTML_INJECTION, operator: 'EmptyOperator',
+        state: 'upstream_failed', tries: 0, durationMs: null, note: HTML_INJECTION, rendered: [[HTML_INJECTION, HTML_INJECTION]], xcom: [],
+        logTail: HTML_INJECTION, alerts: [{ source: 'on_failure_callback', text: HTML_INJECTION }],
+      },
+    });
+    assert.match(await page.textContent('#details') ?? '', /upstream failed/);
     assert.equal(await page.$$eval('img', (imgs) => imgs.length), 0);
-    const ids = await page.$$eval('.task-id', (spans) => spans.map((s) => s.textContent));
-    assert.ok(ids.includes('<img src=x onerror=alert(1)>'));
+    assert.equal(await page.$$eval('#canvas svg [onclick], #canvas svg a', (e) => e.length), 0);
+    assert.deepEqual(dialogs, []);
+    assert.deepEqual((await violations(page)).filter((v) => v.startsWith('script-src')), [], 'no script was even attempted');
   });
 
-  it('asks the extension to reveal a task when it is clicked', async () => {
-    const page = await openPage();
-    await post(page, MODEL);
-    await page.click('.task >> text=task2');
-    assert.deepEqual((await posted(page)).slice(1), [{ type: 'revealTask', dagId: 'fan_out', taskId: 'task2' }]);
+  it('selects a task instance from the graph and the grid, and asks to reveal it', async () => {
+    const { page } = await openPage();
+    await post(page, GRAPH);
+    await post(page, RUNS);
+    await nodeFills(page);
+    assert.equal(await page.$$eval('#grid .cell', (cells) => cells.length), 5 * 2, 'a cell per task and run');
+    await page.click('#canvas svg g.node[aria-label="Task extract"]');
+    await page.click('#grid .cell[aria-label^="transform in scheduled__2024-01-01"]');
+    const [, fromGraph, fromGrid] = await posted(page) as unknown[];
+    assert.deepEqual(fromGraph, { type: 'selectTask', taskId: 'extract', reveal: true, run: { entryId: 'entry-scheduled__2024-01-02T00:00:00+00:00', runId: 'scheduled__2024-01-02T00:00:00+00:00' } });
+    assert.deepEqual(fromGrid, { type: 'selectTask', taskId: 'transform', reveal: true, run: { entryId: 'entry-scheduled__2024-01-01T00:00:00+00:00', runId: 'scheduled__2024-01-01T00:00:00+00:00' } });
+    assert.equal((await nodeFills(page)).transform, rgb(STATE_COLOURS.success.fill), 'the graph shows the run of the clicked cell');
+    await page.click('#run');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'run', logicalDate: '2024-01-01T00:00:00+00:00' });
+  });
+
+  it('keeps the zoom when the file changes and the graph is drawn again', async () => {
+    const { page } = await openPage();
+    await post(page, GRAPH);
+    await page.waitForSelector('#canvas svg g.node');
+    await page.click('#zoom-in');
+    const zoomed = await page.$eval('#canvas', (c) => (c as HTMLElement).style.transform);
+    await post(page, { ...GRAPH, graph: { ...GRAPH.graph, tasks: [...GRAPH.graph.tasks, { taskId: 'report', operator: 'EmptyOperator', upstream: ['load'], mapped: false }] } });
+    await page.waitForFunction(() => document.querySelectorAll('#canvas svg g.node').length === 6);
+    assert.equal(await page.$eval('#canvas', (c) => (c as HTMLElement).style.transform), zoomed);
   });
 
   it('ignores messages that are not of the protocol', async () => {
-    const page = await openPage();
-    await post(page, MODEL);
-    await post(page, { type: 'model', file: 'x', dags: [{ dagId: 1 }] });
-    await post(page, 'model');
-    assert.equal(await page.textContent('.dag-id'), 'fan_out');
-  });
-
-  it('says so when the file has no DAG', async () => {
-    const page = await openPage();
-    await post(page, { type: 'model', file: 'x.py', dags: [] });
-    assert.equal(await page.textContent('.empty'), 'No DAG found in this file.');
+    const { page } = await openPage();
+    await post(page, GRAPH);
+    await page.waitForSelector('#canvas svg g.node');
+    await post(page, { type: 'graph', target: { uri: 'x', dagId: 'y' }, file: 'x', trusted: true, graph: { dagId: 1, tasks: [] } });
+    await post(page, { type: 'runs', runs: [{ runId: 'r' }] });
+    await post(page, 'graph');
+    assert.match(await page.textContent('#title') ?? '', /^fan_out/);
+    assert.equal(await page.$$eval('#canvas svg g.node', (n) => n.length), 5);
   });
 });

@@ -1,5 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 /** Runs the CLI from source, as `preflight ARGS...`, with `env` added to the environment. */
@@ -332,5 +335,91 @@ describe('preflight run', () => {
     const unknown = preflight('run', 'test/fixtures/workspace/dags/two_dags.py', '--dry', '--fail', 'nope');
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /--fail names tasks that DAG fan_out does not have: nope/);
+  });
+});
+
+describe('preflight graph', () => {
+  const HOSTILE = 'test/fixtures/graph/hostile_ids.py';
+  const TASK_IDS = ['start', 'x"]; click x call alert(1) %%', '<img src=x onerror=alert(1)>', 'fan.copy', 'fan.`tick` #1; done'];
+
+  it('prints the Mermaid text of a DAG: tasks, TaskGroup, mapped task, edges, escaped ids', () => {
+    const { status, stdout } = preflight('graph', HOSTILE, '--dag', 'hostile_ids', '--direction', 'TB');
+    assert.equal(status, 0);
+    assert.equal(stdout, [
+      'flowchart TB',
+      '  n0["start<br>EmptyOperator"]',
+      '  n1["x#quot;#93;#59; click x call alert(1) #37;#37;<br>EmptyOperator"]',
+      '  n2["#lt;img src=x onerror=alert(1)#gt;<br>EmptyOperator"]',
+      '  subgraph g0["fan"]',
+      '    n3[["fan.copy<br>BashOperator [ ]"]]',
+      '    n4["fan.#96;tick#96; #35;1#59; done<br>EmptyOperator"]',
+      '  end',
+      '  n0 --> n1',
+      '  n0 --> n2',
+      '  n2 --> n3',
+      '  n1 --> n3',
+      '  n3 --> n4',
+      '',
+    ].join('\n'));
+  });
+
+  it('--run colours the tasks with their states in the last run of the DAG, a mapped task by its own state', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'preflight-graph-'));
+    try {
+      const runFile = join(scratch, 'run.json');
+      const task = (task_id: string, state: string, mapped?: { state: string }[]) => ({ task_id, state, ...(mapped ? { mapped } : {}) });
+      writeFileSync(runFile, JSON.stringify({
+        dag_id: 'hostile_ids',
+        runs: [
+          { run_id: 'first', tasks: TASK_IDS.map((id) => task(id, 'failed')) },
+          { run_id: 'last', tasks: [task('start', 'success'), task(TASK_IDS[1], 'success'), task(TASK_IDS[2], 'skipped'), task('fan.copy', 'failed', [{ state: 'success' }, { state: 'failed' }])] },
+        ],
+      }));
+      const { status, stdout } = preflight('graph', HOSTILE, '--run', runFile);
+      assert.equal(status, 0);
+      assert.deepEqual(stdout.split('\n').filter((line) => /^ {2}class(Def)? /.test(line)), [
+        '  classDef state_failed fill:#ff0000,stroke:#c70000,color:#000000',
+        '  class n3 state_failed',
+        '  classDef state_success fill:#008000,stroke:#006100,color:#ffffff',
+        '  class n0,n1 state_success',
+        '  classDef state_skipped fill:#ff69b4,stroke:#cc5490,color:#000000',
+        '  class n2 state_skipped',
+      ]);
+
+      const other = preflight('graph', 'test/fixtures/workspace/dags/two_dags.py', '--dag', 'fan_out', '--run', runFile);
+      assert.equal(other.status, 2);
+      assert.match(other.stderr, /--run .*run\.json: has no run of DAG 'fan_out'/);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
+  it('--run takes what `preflight run --json` prints', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'preflight-graph-'));
+    try {
+      const run = preflight('run', HOSTILE, '--date', '2024-01-01T00:00:00Z', '--dry', '--json', '--fail', 'fan.copy');
+      const runFile = join(scratch, 'run.json');
+      writeFileSync(runFile, run.stdout);
+      const { status, stdout } = preflight('graph', HOSTILE, '--run', runFile);
+      assert.equal(status, 0);
+      assert.match(stdout, /^ {2}class n3 state_failed$/m);
+      assert.match(stdout, /^ {2}class n4 state_upstream_failed$/m);
+      assert.match(stdout, /^ {2}class n0,n1,n2 state_success$/m);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a wrong command line with exit code 2', () => {
+    assert.equal(preflight('graph', HOSTILE, '--format', 'png').status, 2);
+    assert.equal(preflight('graph', HOSTILE, '--direction', 'RL').status, 2);
+    assert.equal(preflight('graph', HOSTILE, '--dag', 'nope').status, 2);
+    assert.match(preflight('graph', HOSTILE, '--run', 'test/fixtures/graph/hostile_ids.py').stderr, /--run .*: is not JSON/);
+  });
+
+  it('--format svg without Chromium says so and exits 2', () => {
+    const { status, stderr } = preflightWith({ CHROMIUM: '/no/such/chromium' }, 'graph', HOSTILE, '--format', 'svg');
+    assert.equal(status, 2);
+    assert.match(stderr, /rendering SVG needs Chromium/);
   });
 });
