@@ -16,10 +16,12 @@ Prints exactly one JSON object (pretty-printed, 1-space indent, sorted keys) to 
      "operators": {"<Class>": {"module": <import path users write in this version>,
                                "params": ParamMap,   # accepted beyond BaseOperator's (own + bases')
                                "templateFields": [...], "templateExt": [...],  # sorted
+                               "attributes": [...],  # public class attributes BaseOperator lacks, sorted
                                "bases": [<base classes up to BaseOperator, nearest first>]}},
      "taskDecorators": {"task": ParamMap, "task.bash": ParamMap, ...},  # beyond BaseOperator's
      "triggerRules": [...],      # TriggerRule values, in enum order
-     "contextKeys": [...]}       # template context keys (KNOWN_CONTEXT_KEYS), sorted
+     "contextKeys": [...],       # template context keys (KNOWN_CONTEXT_KEYS), sorted
+     "contextObjects": {"<context key>": [...]}}  # public attributes of the context's objects, sorted
 
     ParamMap = {"<name>": {"type": <annotation text, simplified> | null,
                            "default": <repr of the default> | null (required),
@@ -455,6 +457,7 @@ def operators(major: int, BaseOperator) -> dict:
             # Sorted: Airflow builds some of these from sets, so their order varies run to run.
             "templateFields": sorted(getattr(cls, "template_fields", ()) or ()),
             "templateExt": sorted(getattr(cls, "template_ext", ()) or ()),
+            "attributes": sorted(set(public_names(cls)) - set(public_names(BaseOperator))),
             "bases": [c.__name__ for c in cls.__mro__[1:] if isinstance(c, type) and issubclass(c, BaseOperator)],
         }
     return result
@@ -518,6 +521,55 @@ def context_keys(major: int) -> list[str]:
     return sorted(KNOWN_CONTEXT_KEYS)
 
 
+def public_names(*objects) -> list[str]:
+    """The public attribute names of the objects: ``dir()``, and a pydantic model's declared fields."""
+    names: set[str] = set()
+    for obj in objects:
+        names |= set(dir(obj))
+        fields = getattr(obj if isinstance(obj, type) else type(obj), "model_fields", None)
+        if isinstance(fields, dict):
+            names |= set(fields)
+    return sorted(n for n in names if not n.startswith("_"))
+
+
+def context_objects(major: int) -> dict[str, list[str]]:
+    """What templates can read of the objects in the context: ``dag``, ``dag_run``, ``task``,
+    ``task_instance`` (also ``ti``), the ``connection`` that ``conn.ID`` gives and, on 2.x,
+    ``conf``. The objects are made the way the worker has them (3.x: the execution API's DagRun and
+    the task runner's RuntimeTaskInstance), without a metadata database; a template that reads
+    another attribute fails with Jinja's UndefinedError."""
+    if major >= 3:
+        from airflow.api_fastapi.execution_api.datamodels.taskinstance import DagRun
+        from airflow.sdk import DAG, BaseOperator, Connection
+        from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
+
+        dag = DAG("catalog")
+        return {
+            "connection": public_names(Connection(conn_id="catalog")),
+            "dag": public_names(dag),
+            "dag_run": public_names(DagRun),
+            "task": public_names(BaseOperator(task_id="catalog", dag=dag)),
+            "task_instance": public_names(RuntimeTaskInstance),
+        }
+    from airflow.configuration import conf
+    from airflow.models.baseoperator import BaseOperator
+    from airflow.models.connection import Connection
+    from airflow.models.dag import DAG
+    from airflow.models.dagrun import DagRun
+    from airflow.models.taskinstance import TaskInstance
+
+    dag = DAG("catalog", schedule=None)
+    task = BaseOperator(task_id="catalog", dag=dag)
+    return {
+        "conf": public_names(conf),
+        "connection": public_names(Connection(conn_id="catalog")),
+        "dag": public_names(dag),
+        "dag_run": public_names(DagRun(dag_id="catalog", run_id="catalog")),
+        "task": public_names(task),
+        "task_instance": public_names(TaskInstance(task, run_id="catalog")),
+    }
+
+
 def _scrub_paths(value, replacements: list[tuple[str, str]]):
     """Replace machine-specific paths (scratch AIRFLOW_HOME, venv prefix) in every string."""
     if isinstance(value, str):
@@ -544,6 +596,7 @@ def build_catalog(home: str) -> dict:
         "taskDecorators": task_decorators(major, BaseOperator),
         "triggerRules": trigger_rules(major),
         "contextKeys": context_keys(major),
+        "contextObjects": context_objects(major),
     }
     replacements = sorted(
         {(os.path.realpath(home), "$AIRFLOW_HOME"), (home, "$AIRFLOW_HOME"), (sys.prefix, "$VENV"),

@@ -5,7 +5,8 @@ Usage (with a provisioned venv python, see scripts/airflow/provision.sh):
     python render.py CASES_JSON_FILE
 
 CASES_JSON_FILE holds a JSON list of cases
-``{"name", "file", "dag_id", "logical_date": "<ISO 8601 with offset>", "conf": {...} | null}``
+``{"name", "file", "dag_id", "logical_date": "<ISO 8601 with offset>", "conf": {...} | null,
+"variables": {"<name>": "<value>"}?, "connections": {"<conn_id>": "<URI or JSON>"}?}``
 (``file`` relative to the repository root). Prints exactly one JSON object to stdout:
 
     {"airflow": "<airflow.__version__>",
@@ -17,7 +18,11 @@ CASES_JSON_FILE holds a JSON list of cases
                              "errors": {"<template field>": "<ExceptionType: message>", ...}}]}]}
 
 ``logical_date``/``data_interval_*`` are UTC ``isoformat()``; in error texts the repository's
-absolute path is written ``<repo>``. ``error`` is set (and ``tasks`` is
+absolute path is written ``<repo>``. What Python prints of some objects differs from one run or
+machine to the next; rendered strings and error texts are written with those parts made fixed
+(``_without_run_specifics``): memory addresses (``<... object at 0x7f...>``) are dropped, as are
+module file paths (``<module 'airflow.macros' from '...'>``), every ``UUID('...')`` is the nil
+UUID and trace ids in ``'traceparent': '00-...-...-00'`` are zeros. ``error`` is set (and ``tasks`` is
 []) when the case cannot be set up at all: the file does not import, the dag_id is missing, the
 logical date is not one the DAG's timetable schedules, or Airflow refuses to create the run.
 Tasks are in ``dag.task_dict`` order (definition order); fields in the operator's
@@ -50,13 +55,17 @@ metadata database made once per invocation with ``airflow.utils.db.upgradedb()``
   ``conf`` is the case's ``conf`` (the scheduler itself passes none; ``dag_run.conf`` is ``{}``
   then). Then, as the scheduler does, the run is set RUNNING with ``start_date = now`` and
   its task instances go through ``DagRun.schedule_tis`` (which sets ``try_number`` to 1).
-* The template context is the worker's: 2.10 ``ti.task = ti.task.prepare_for_execution()``,
+* The template context is the worker's: 2.10 the task instance set RUNNING with
+  ``start_date = now`` (``TaskInstance._check_and_change_state_before_execution``; the worker's
+  host name and pid are left out), ``ti.task = ti.task.prepare_for_execution()``,
   ``ti.get_template_context(ignore_param_exceptions=False, session=...)``, ``task.params =
   context["params"]``, ``jinja_env = dag.get_template_env()`` (``TaskInstance._run_raw_task`` /
   ``_execute_task_with_callbacks``); 3.x the task from the DagBag, ``prepare_for_execution()``,
-  and ``RuntimeTaskInstance.get_template_context()`` built from the DB rows exactly as
-  ``airflow tasks render`` does (``airflow.cli.commands.task_command._get_template_context``),
-  then ``jinja_env = task.dag.get_template_env()`` (task runner ``_prepare``).
+  and ``RuntimeTaskInstance.get_template_context()`` built from the DB rows as ``airflow tasks
+  render`` does (``airflow.cli.commands.task_command._get_template_context``) but with what the
+  task runner's ``parse`` adds: the run context's ``max_tries``, ``start_date = now`` and
+  ``state=RUNNING`` (not its DAG bundle object, and not the host name ``_prepare`` sets), then
+  ``jinja_env = task.dag.get_template_env()`` (task runner ``_prepare``).
 * Rendering is Airflow's ``Templater._do_render_template_fields`` -- the loop inside
   ``render_template_fields`` / ``ti.render_templates()`` -- called once per template field, in
   ``template_fields`` order, on the same task object, context, Jinja environment and
@@ -70,8 +79,11 @@ metadata database made once per invocation with ``airflow.utils.db.upgradedb()``
 
 The wall clock is frozen with ``time_machine.travel(now, tick=False)`` and the process time zone
 is UTC (``TZ=UTC``), so ``macros.datetime.now()`` and friends are deterministic. Variables and
-connections come only from the (empty) metadata DB: inherited ``AIRFLOW_VAR_*`` /
-``AIRFLOW_CONN_*`` / ``AIRFLOW__*`` settings are removed. Airflow 3 task code normally reaches
+connections come only from the case: its ``variables`` and ``connections`` are set as
+``AIRFLOW_VAR_<NAME>`` / ``AIRFLOW_CONN_<CONN_ID>`` environment variables (Airflow's
+environment secrets backend, which both versions read first) while the case runs; inherited
+``AIRFLOW_VAR_*`` / ``AIRFLOW_CONN_*`` / ``AIRFLOW__*`` settings are removed and the metadata DB
+has none. Airflow 3 task code normally reaches
 the API server through the supervisor; there is none here, so context values that need it
 (``prev_*_success``, ``ti.xcom_pull``) fail -- the fixtures do not use them.
 
@@ -81,6 +93,7 @@ descriptor level, so stdout carries the JSON only. AIRFLOW_HOME is a fresh tempo
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -97,14 +110,24 @@ from oracle_env import prepare_airflow_env, redirect_stdout_to_stderr  # noqa: E
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLOCK_OFFSET = timedelta(hours=1)  # "now" = logical_date + 1 hour
 
+_RUN_SPECIFIC = [
+    (re.compile(r" at 0x[0-9a-fA-F]+>"), ">"),
+    (re.compile(r"(<module '[\w.]+') from '[^']*'>"), r"\1>"),
+    (re.compile(r"UUID\('[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'\)"), "UUID('00000000-0000-0000-0000-000000000000')"),
+    (re.compile(r"'traceparent': '00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}'"), "'traceparent': '00-" + "0" * 32 + "-" + "0" * 16 + "-00'"),
+]
 
 
-
+def _without_run_specifics(text: str) -> str:
+    """The text with what differs between runs and machines made fixed (see the module docstring)."""
+    for pattern, replacement in _RUN_SPECIFIC:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def _exception_text(exc: BaseException) -> str:
     """``ExceptionType: message``, with the repository's absolute path written as ``<repo>``."""
-    return f"{type(exc).__name__}: {exc}".replace(REPO_ROOT, "<repo>")
+    return _without_run_specifics(f"{type(exc).__name__}: {exc}".replace(REPO_ROOT, "<repo>"))
 
 
 _QUALIFIED_TYPE = re.compile(r"^(?:[A-Za-z_]\w*\.)+([A-Za-z_]\w*)(?=:|$)")
@@ -321,19 +344,40 @@ class _Airflow:
 
     def worker_task_and_context(self, dag, run, task_id, session):
         """(the task object that gets rendered, its template context, the Jinja environment)."""
+        from airflow.utils.state import TaskInstanceState
+
         if self.major >= 3:
-            from airflow.cli.commands.task_command import _get_template_context
+            from airflow.api_fastapi.execution_api.datamodels.taskinstance import DagRun, TaskInstance, TIRunContext
+            from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
 
             ti = run.get_task_instance(task_id, session=session)
             ti.refresh_from_task(run.dag.get_task(task_id))  # the scheduler's (serialized) task
             ti.dag_model  # noqa: B018 -- loaded eagerly, as airflow tasks render does
             _ = ti.dag_run.consumed_asset_events
             task = dag.get_task(task_id).prepare_for_execution()
-            context = _get_template_context(ti, task)
+            # task_command._get_template_context, plus what task_runner.parse sets: max_tries, start_date, state.
+            runtime_ti = RuntimeTaskInstance.model_construct(
+                **TaskInstance.model_validate(ti, from_attributes=True).model_dump(exclude_unset=True),
+                task=task,
+                _ti_context_from_server=TIRunContext(
+                    dag_run=DagRun.model_validate(ti.dag_run, from_attributes=True),
+                    max_tries=ti.max_tries,
+                    variables=[],
+                    connections=[],
+                    xcom_keys_to_clear=[],
+                ),
+                max_tries=ti.max_tries,
+                start_date=self.timezone.utcnow(),
+                state=TaskInstanceState.RUNNING,
+            )
+            context = runtime_ti.get_template_context()
             jinja_env = task.dag.get_template_env()
             return task, context, jinja_env
         ti = run.get_task_instance(task_id, session=session)
         ti.refresh_from_task(dag.get_task(task_id))
+        # TaskInstance._check_and_change_state_before_execution, without the host name and pid.
+        ti.state = TaskInstanceState.RUNNING
+        ti.start_date = self.timezone.utcnow()
         ti.task = ti.task.prepare_for_execution()
         context = ti.get_template_context(ignore_param_exceptions=False, session=session)
         task = ti.task
@@ -352,13 +396,15 @@ class _Airflow:
 
 
 def _jsonable(value):
-    if value is None or type(value) in (str, bool, int, float):
+    if type(value) is str:
+        return _without_run_specifics(value)
+    if value is None or type(value) in (bool, int, float):
         return value
     if type(value) in (list, tuple):
         return [_jsonable(v) for v in value]
     if type(value) is dict and all(type(k) is str for k in value):
         return {k: _jsonable(v) for k, v in value.items()}
-    return {"repr": repr(value)}
+    return {"repr": _without_run_specifics(repr(value))}
 
 
 def _is_skipped(value) -> bool:
@@ -421,6 +467,19 @@ def _check_frozen(af: _Airflow, now) -> None:
             raise RuntimeError(f"clock not frozen: {what} = {value!r}, want {now!r}")
 
 
+@contextlib.contextmanager
+def _secrets_in_environment(case: dict):
+    """The case's Variables and Connections as ``AIRFLOW_VAR_*`` / ``AIRFLOW_CONN_*``, while it runs."""
+    names = {f"AIRFLOW_VAR_{name.upper()}": value for name, value in (case.get("variables") or {}).items()}
+    names.update({f"AIRFLOW_CONN_{conn_id.upper()}": value for conn_id, value in (case.get("connections") or {}).items()})
+    os.environ.update(names)
+    try:
+        yield
+    finally:
+        for name in names:
+            del os.environ[name]
+
+
 def _answer(af: _Airflow, bags: dict, session, case: dict) -> dict:
     name, dag_id = case["name"], case["dag_id"]
     result: dict = {
@@ -464,7 +523,7 @@ def _answer(af: _Airflow, bags: dict, session, case: dict) -> dict:
     conf = case.get("conf")
     now = logical_date + CLOCK_OFFSET
     af.clear_runs(session, dag_id)
-    with af.time_machine.travel(now, tick=False):
+    with af.time_machine.travel(now, tick=False), _secrets_in_environment(case):
         _check_frozen(af, now)
         try:
             run = af.create_run(sched_dag, info, conf, session)

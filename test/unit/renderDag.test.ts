@@ -211,3 +211,37 @@ describe('ti.xcom_pull in templates', () => {
     assert.deepEqual(render(source).load.fields, { bash_command: 'load <XCom extract.return_value> <XCom this task.return_value>' });
   });
 });
+
+// renderDag keeps renderings between calls (the editor renders the whole DAG after each keystroke);
+// reusing one must never change a result.
+describe('renderings reused between calls', () => {
+  const dag = (tasks: string) => `with DAG("d", ${DAG_ARGS}, user_defined_macros={"items": [1]}):\n${tasks}`;
+
+  it('reuses the rendering of a task whose inputs did not change, and renders a changed one again', () => {
+    const first = render(dag('    BashOperator(task_id="a", bash_command="echo {{ ds }}")\n    BashOperator(task_id="b", bash_command="echo {{ ts }}")\n'));
+    const second = render(dag('    BashOperator(task_id="a", bash_command="echo {{ ds }}")\n    BashOperator(task_id="b", bash_command="echo {{ ts }}!")\n'));
+    assert.equal(second.a, first.a);
+    assert.deepEqual(second.b.fields, { bash_command: 'echo 2024-01-01T00:30:00+00:00!' });
+  });
+
+  it('renders again at another time what read the clock', () => {
+    const source = dag('    BashOperator(task_id="a", bash_command="{{ macros.datetime.now() }} {{ dag_run.start_date }}")\n');
+    assert.deepEqual(render(source, { now: Date.UTC(2024, 0, 1, 1) }).a.fields, { bash_command: '2024-01-01 01:00:00 2024-01-01 01:00:00+00:00' });
+    assert.deepEqual(render(source, { now: Date.UTC(2024, 0, 1, 2) }).a.fields, { bash_command: '2024-01-01 02:00:00 2024-01-01 02:00:00+00:00' });
+  });
+
+  it('never reuses what drew random values', () => {
+    const source = dag('    BashOperator(task_id="a", bash_command="{{ macros.uuid.uuid4() }}")\n');
+    assert.notEqual(render(source).a.fields.bash_command, render(source).a.fields.bash_command);
+  });
+
+  it('gives each task its own dag_run.conf, params and macro values, as each task process has', () => {
+    const source = dag(`    BashOperator(task_id="a", bash_command="{% do dag_run.conf.update({'k': 1}) %}{% do params.update({'p': 1}) %}{% do items.append(2) %}{{ items }}")
+    BashOperator(task_id="b", bash_command="{{ dag_run.conf }} {{ params }} {{ items }}")
+`);
+    for (let i = 0; i < 2; i++) {
+      const { a, b } = render(source, { conf: { c: 0 } });
+      assert.deepEqual([a.fields, b.fields], [{ bash_command: '[1, 2]' }, { bash_command: "{'c': 0} {'c': 0} [1]" }]);
+    }
+  });
+});

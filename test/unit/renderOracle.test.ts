@@ -5,10 +5,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { catalogFor } from '../../src/core/airflow/catalog';
 import { checkFile } from '../../src/core/check';
+import { parseConnection } from '../../src/core/templates/connections';
 import { renderDag, type RenderedTask } from '../../src/core/templates/fields';
 import { templateReader } from '../../src/node/files';
 
-interface Case { name: string; file: string; dag_id: string; logical_date: string; conf: Record<string, unknown> | null }
+interface Case {
+  name: string;
+  file: string;
+  dag_id: string;
+  logical_date: string;
+  conf: Record<string, unknown> | null;
+  variables?: Record<string, string>;
+  /** Connections by id, in the URI or JSON form of AIRFLOW_CONN_<ID>. */
+  connections?: Record<string, string>;
+}
 interface Expected { name: string; error: string | null; tasks?: { task_id: string; fields: Record<string, unknown>; errors: Record<string, string> }[] }
 
 /**
@@ -24,9 +34,13 @@ const NOT_YET: Record<string, string> = {
  * reason we must give; every other field of those tasks must agree with Airflow.
  */
 const shout = { user_macros: { env: /^user-defined filter 'shout' is the Python function _shout, which only Python can run$/ } };
+const hostname = { unmodelled: { bash_command: /^(Runtime)?TaskInstance\.hostname is not supported by the template preview$/ } };
 const PYTHON_ONLY: Record<string, Record<string, Record<string, RegExp>>> = {
   'user_macros: first run, no conf': shout,
   'user_macros: 2024-03-10, no conf': shout,
+  // The worker's host name.
+  'context_objects: first run, no conf': hostname,
+  'context_objects: Variables, Connections and conf': hostname,
 };
 
 const cases: Case[] = JSON.parse(readFileSync('test/oracle/render-cases.json', 'utf8'));
@@ -57,6 +71,8 @@ for (const version of [2, 3] as const) {
           // The oracle freezes the clock an hour after the logical date.
           now: Date.parse(renderCase.logical_date) + 3_600_000,
           conf: renderCase.conf ?? {},
+          variables: renderCase.variables,
+          connections: renderCase.connections && Object.fromEntries(Object.entries(renderCase.connections).map(([id, text]) => [id, parseConnection(id, text)!])),
           // Relative template_searchpath entries are relative to the directory Airflow ran in: the repository's root.
           readTemplate: templateReader(path),
         });

@@ -22,12 +22,14 @@ const RUN: TemplateRun = {
   nextLogicalDate: Date.UTC(2024, 0, 2, 0, 30),
   conf: { k: 'from conf' },
   params: { x: 7, name: 'prod' },
-  variables: { env: 'dev', settings: '{"retries": 3}' },
+  variables: { env: 'dev', settings: '{"retries": 3}', floats: '{"ratio": 1.0, "sizes": [2.0, 1.5], "big": 1e3}' },
   connections: {
     db: parseConnection('db', 'postgres://etl:s%40cret@db.internal:5432/analytics?sslmode=require')!,
     api: parseConnection('api', '{"conn_type": "http", "host": "h", "extra": {"a": 1}}')!,
   },
   now: Date.UTC(2024, 0, 1, 1, 30),
+  taskType: 'BashOperator',
+  taskArguments: { owner: 'data', retries: 2, queue: 'default', pool: 'default_pool' },
 };
 
 const VERSIONS = [2, 3] as const;
@@ -79,13 +81,94 @@ describe('context keys', () => {
     ["{{ dag_run.conf.get('k', 'default') }} {{ dag_run.conf.get('other', 'default') }}", 'from conf default'],
     ["{{ var.value.env }} {{ var.json.settings.retries }} {{ var.value.get('missing', 'fallback') }}", 'dev 3 fallback'],
     ['{{ var.value.missing }}', /Variable missing does not exist/],
+    // Python's json: a float stays a float.
+    ['{{ var.json.floats.ratio }} {{ var.json.floats }} {{ var.json.floats.ratio * 2 }}', "1.0 {'ratio': 1.0, 'sizes': [2.0, 1.5], 'big': 1000.0} 2.0"],
   ]);
+
+  it('var.value.get without a default: a KeyError on 2.10, NOTSET on Airflow 3', () => {
+    check("{{ var.value.get('missing') }}", /^KeyError: Variable missing does not exist$/, 2);
+    check("{{ var.value.get('missing') }} {{ var.value.get('missing', default=None) }}", 'NOTSET None', 3);
+  });
 
   cases('Connections', [
     ['{{ conn.db.host }} {{ conn.db.port }} {{ conn.db.login }} {{ conn.db.password }} {{ conn.db.schema }} {{ conn.db.conn_type }}', 'db.internal 5432 etl s@cret analytics postgres'],
     ["{{ conn.db.extra_dejson.sslmode }} {{ conn.get('db').host }} {{ conn.api.extra_dejson }} {{ conn.api.extra_dejson.a }} {{ conn.api.port }} {{ conn.db.conn_id }}", "require db.internal {'a': 1} 1 None db"],
     ['{{ conn.missing.host }}', /^AirflowNotFoundException: The conn_id `missing` isn't defined$/],
+    // A connection that does not exist is the default of get(), None unless given.
+    ["{{ conn.get('missing') }} {{ conn.get('missing', 'fallback') }} {{ conn.get('missing', default_conn='keyword') }}", 'None fallback keyword'],
+    ["{{ conn.get('missing').host }}", /UndefinedError/],
   ]);
+});
+
+// How the context's objects print and which attributes they have. Run-specific parts are fixed:
+// Airflow 3's ids and trace context print as the nil UUID and zeros, the worker's host name as '',
+// queued and start times as `now`, and the configuration object without its address.
+describe('context objects', () => {
+  // pydantic's str() of the task instance; its repr() is the same fields, comma-separated, in RuntimeTaskInstance(...).
+  const TI_3_FIELDS = [
+    "id=UUID('00000000-0000-0000-0000-000000000000')", "task_id='t'", "dag_id='d'", "run_id='scheduled__2024-01-01T00:30:00+00:00'", 'try_number=1',
+    "dag_version_id=UUID('00000000-0000-0000-0000-000000000000')", 'map_index=-1', "hostname=''",
+    "context_carrier={'traceparent': '00-00000000000000000000000000000000-0000000000000000-00'}", "queue='default'", 'task=<Task(BashOperator): t>',
+    'max_tries=2', "start_date=datetime.datetime(2024, 1, 1, 1, 30, tzinfo=Timezone('UTC'))", 'end_date=None', "state=<TaskInstanceState.RUNNING: 'running'>",
+    'is_mapped=None', 'rendered_map_index=None', "sentry_integration=''",
+  ];
+  const DAG_RUN_3 = "dag_id='d' run_id='scheduled__2024-01-01T00:30:00+00:00' logical_date=DateTime(2024, 1, 1, 0, 30, 0, tzinfo=Timezone('UTC')) "
+    + "data_interval_start=DateTime(2024, 1, 1, 0, 30, 0, tzinfo=Timezone('UTC')) data_interval_end=DateTime(2024, 1, 2, 0, 30, 0, tzinfo=Timezone('UTC')) "
+    + "run_after=DateTime(2024, 1, 1, 0, 30, 0, tzinfo=Timezone('UTC')) start_date=datetime.datetime(2024, 1, 1, 1, 30, tzinfo=Timezone('UTC')) end_date=None "
+    + "clear_number=0 run_type=<DagRunType.SCHEDULED: 'scheduled'> state=<DagRunState.RUNNING: 'running'> conf={'k': 'from conf'} triggering_user_name=None "
+    + 'consumed_asset_events=[] partition_key=None partition_date=None note=None team_name=None';
+
+  it('print as Airflow 2.10 prints them', () => {
+    check('{{ ti }} | {{ task_instance }}', '<TaskInstance: d.t scheduled__2024-01-01T00:30:00+00:00 [running]> | <TaskInstance: d.t scheduled__2024-01-01T00:30:00+00:00 [running]>', 2);
+    check('{{ dag }} {{ task }} {{ [dag, task] }}', '<DAG: d> <Task(BashOperator): t> [<DAG: d>, <Task(BashOperator): t>]', 2);
+    check('{{ dag_run }}', '<DagRun d @ 2024-01-01 00:30:00+00:00: scheduled__2024-01-01T00:30:00+00:00, state:running, queued_at: 2024-01-01 01:30:00+00:00. externally triggered: False>', 2);
+    check('{{ conf }} {{ macros }} {{ params }}', "<airflow.configuration.AirflowConfigParser object> <module 'airflow.macros'> {'x': 7, 'name': 'prod'}", 2);
+    // 2.10's accessors print the value they read last.
+    check('{{ var.value }} {{ var }} {{ conn }}', "None {'json': None, 'value': None} None", 2);
+    check('{{ var.value.env }} {{ var.value }} {{ var }} {{ conn.db.host }} {{ conn }} {{ conn.db }}', "dev dev {'json': None, 'value': dev} db.internal db db", 2);
+  });
+
+  it('print as Airflow 3 prints them', () => {
+    check('{{ ti }}', TI_3_FIELDS.join(' '), 3);
+    check('{{ [task_instance] }}', `[RuntimeTaskInstance(${TI_3_FIELDS.join(', ')})]`, 3);
+    check('{{ dag }} {{ task }}', '<DAG: d> <Task(BashOperator): t>', 3);
+    check('{{ dag_run }}', DAG_RUN_3, 3);
+    check('{{ var.value }} {{ var }} {{ conn }} {{ macros }}',
+      "<VariableAccessor (dynamic access)> {'json': <VariableAccessor (dynamic access)>, 'value': <VariableAccessor (dynamic access)>} <ConnectionAccessor (dynamic access)> <MacrosAccessor (dynamic access to macros)>", 3);
+    check('{{ conn.db }}', 'Connection(conn_id=\'db\', conn_type=\'postgres\', description=None, host=\'db.internal\', schema=\'analytics\', login=\'etl\', password=\'s@cret\', port=5432, extra=\'{"sslmode": "require"}\')', 3);
+  });
+
+  cases('have the attributes of Airflow\'s objects', [
+    ['{{ ti.task_id }} {{ ti.state }} {{ ti.try_number }} {{ ti.max_tries }} {{ ti.queue }} {{ ti.start_date }} {{ ti.task }}', 't running 1 2 default 2024-01-01 01:30:00+00:00 <Task(BashOperator): t>'],
+    ['{{ task.task_type }} {{ task.owner }} {{ task.retries }} {{ task.pool }} {{ task.dag }}', 'BashOperator data 2 default_pool <DAG: d>'],
+    ['{{ dag.dag_id }} {{ dag.timezone }} {{ dag.timezone.name }} {{ dag_run.state }} {{ dag_run.start_date }}', 'd UTC UTC running 2024-01-01 01:30:00+00:00'],
+    ["{{ dag | attr('dag_id') }} {{ ti | attr('task_id') }} {{ params | attr('items') }}", 'd t <built-in method items of dict object>'],
+  ]);
+
+  cases('fail for attributes they do not have, as Airflow does', [
+    ["{{ params | attr('x') }}", /^UndefinedError: /],
+    ['{{ ti.nope }}', /^UndefinedError: 'ti.nope' is undefined$/],
+    ['{{ dag.nope }}', /^UndefinedError: 'dag.nope' is undefined$/],
+    ['{{ task.nope }}', /^UndefinedError: 'task.nope' is undefined$/],
+    ['{{ dag_run.nope }}', /^UndefinedError: 'dag_run.nope' is undefined$/],
+    ['{{ macros.nope }}', /^UndefinedError: 'macros.nope' is undefined$/],
+    // Modelled as objects, not dicts: no dict methods.
+    ["{{ dag_run.get('conf') }}", /UndefinedError/],
+    ['{{ ti.keys() }}', /UndefinedError/],
+  ]);
+
+  cases('refuse the attributes Airflow has that the preview does not model', [
+    ['{{ ti.hostname }}', /^(Runtime)?TaskInstance\.hostname is not supported by the template preview$/],
+    ['{{ dag.tags }}', /^DAG\.tags is not supported by the template preview$/],
+    ['{{ task.bash_command }}', /^BashOperator\.bash_command is not supported by the template preview$/],
+  ]);
+
+  it('have version-specific attributes', () => {
+    check('{{ dag_run.queued_at }} {{ dag_run.external_trigger }} {{ ti.pool }} {{ ti.operator }}', '2024-01-01 01:30:00+00:00 False default_pool BashOperator', 2);
+    check('{{ dag_run.queued_at }}', /UndefinedError/, 3);
+    check('{{ dag_run.run_after }} {{ dag_run.clear_number }} {{ ti.end_date }} {{ ti.is_mapped }}', '2024-01-01 00:30:00+00:00 0 None None', 3);
+    check('{{ dag_run.run_after }}', /UndefinedError/, 2);
+  });
 });
 
 describe('macros', () => {

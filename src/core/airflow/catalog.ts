@@ -23,6 +23,8 @@ export interface OperatorInfo {
   readonly params: ParameterMap;
   readonly templateFields: readonly string[];
   readonly templateExt: readonly string[];
+  /** Public attributes of the class (methods, properties) that BaseOperator does not have. */
+  readonly attributes: readonly string[];
   /** Base classes up to BaseOperator, nearest first. */
   readonly bases: readonly string[];
 }
@@ -36,6 +38,11 @@ export interface Catalog {
   readonly taskDecorators: Readonly<Record<string, ParameterMap>>;
   readonly triggerRules: readonly string[];
   readonly contextKeys: readonly string[];
+  /**
+   * Public attributes of the objects in the template context (`dag`, `dag_run`, `task` as a
+   * BaseOperator, `task_instance`, and 2.x's `conf`): what a template can read of them in Airflow.
+   */
+  readonly contextObjects: Readonly<Record<string, readonly string[]>>;
 }
 
 const CATALOGS: Record<AirflowVersion, Catalog> = { 2: catalog2 as Catalog, 3: catalog3 as Catalog };
@@ -44,8 +51,22 @@ export function catalogFor(version: AirflowVersion): Catalog {
   return CATALOGS[version];
 }
 
+/** Parameters already looked up, by catalogue, operator and name: the rules ask for the same ones for every task. */
+const parameters = new WeakMap<Catalog, Map<string, Map<string, ParameterInfo | undefined>>>();
+
 /** Where a parameter of a task is documented: the operator's own parameters, its bases', then BaseOperator's. */
 export function taskParameter(catalog: Catalog, operator: string, name: string): ParameterInfo | undefined {
+  let byOperator = parameters.get(catalog);
+  if (!byOperator) parameters.set(catalog, (byOperator = new Map()));
+  let known = byOperator.get(operator);
+  if (!known) byOperator.set(operator, (known = new Map()));
+  if (known.has(name)) return known.get(name);
+  const parameter = findTaskParameter(catalog, operator, name);
+  known.set(name, parameter);
+  return parameter;
+}
+
+function findTaskParameter(catalog: Catalog, operator: string, name: string): ParameterInfo | undefined {
   const decorator = operator.startsWith('@') ? catalog.taskDecorators[operator.slice(1)] : undefined;
   if (decorator?.[name]) return decorator[name];
   const info = catalog.operators[operator];

@@ -1,7 +1,7 @@
 // Diagnostics about templated fields: a template that fails when Airflow renders it (an undefined
 // name, a Jinja error), and a template written where Airflow does not render one.
 import type { Diagnostic, SourceRange } from '../diagnostics';
-import type { ArgumentModel } from '../dag/model';
+import type { ArgumentModel, DagModel } from '../dag/model';
 import { decodeStringLiteral, stringValueOffsets } from '../python/literals';
 import { nextLogicalDate, operatorTemplating, renderDag } from '../templates/fields';
 import type { TemplateError } from '../templates/render';
@@ -41,6 +41,22 @@ function syntaxErrorRange(arg: ArgumentModel, source: string, error: TemplateErr
   return { from, to };
 }
 
+/** The params the DAG and its tasks declare. */
+function declaredParams(dag: DagModel): Set<string> {
+  const params = new Set<string>();
+  for (const holder of [dag, ...dag.tasks]) {
+    const value = holder.args.find((a) => a.name === 'params')?.value;
+    if (value?.kind === 'dict') value.entries.forEach((_, key) => params.add(key));
+  }
+  return params;
+}
+
+/** `params.NAME` for the declared param closest to a misspelt one. */
+function closestParam(name: string, params: Set<string>): string | undefined {
+  const match = closest(name, params);
+  return match ? `params.${match}` : undefined;
+}
+
 /** PF601: what fails when Airflow renders the DAG's next run, located in the source string. */
 function renderFailures({ model, text, airflow, catalog, now, templateFields }: RuleContext): Diagnostic[] {
   if (now === undefined) return [];
@@ -50,13 +66,11 @@ function renderFailures({ model, text, airflow, catalog, now, templateFields }: 
     if (logicalDate === undefined) continue;
     const rendered = renderDag(dag, { airflow, catalog, logicalDate, now, templateFields });
     if ('error' in rendered) continue;
-    const params = new Set<string>();
-    for (const holder of [dag, ...dag.tasks]) {
-      const value = holder.args.find((a) => a.name === 'params')?.value;
-      if (value?.kind === 'dict') value.entries.forEach((_, key) => params.add(key));
-    }
-    for (const task of rendered.tasks) {
-      const model = dag.tasks.find((t) => t.taskId === task.task_id);
+    // Collected when a field names a param that does not exist, which is seldom.
+    let params: Set<string> | undefined;
+    // renderDag gives the tasks in the DAG's order.
+    rendered.tasks.forEach((task, index) => {
+      const model = dag.tasks[index];
       for (const [field, error] of Object.entries(task.errors)) {
         const { message } = error;
         const arg = model?.args.find((a) => a.name === field);
@@ -72,7 +86,7 @@ function renderFailures({ model, text, airflow, catalog, now, templateFields }: 
           if (at >= 0) range = { from: arg.valueRange.from + at, to: arg.valueRange.from + at + undefinedName.length };
           const [head, ...rest] = undefinedName.split('.');
           suggestion = rest.length === 0 ? closest(head, catalog.contextKeys)
-            : head === 'params' && rest.length === 1 ? (closest(rest[0], params) ? `params.${closest(rest[0], params)}` : undefined) : undefined;
+            : head === 'params' && rest.length === 1 ? closestParam(rest[0], (params ??= declaredParams(dag))) : undefined;
         }
         found.push({
           code: 'PF601',
@@ -82,7 +96,7 @@ function renderFailures({ model, text, airflow, catalog, now, templateFields }: 
           ...(suggestion && range !== arg.valueRange ? { fixes: [{ title: `Change to '${suggestion}'`, edits: [{ range, newText: suggestion }], preferred: true }] } : {}),
         });
       }
-    }
+    });
   }
   return found;
 }
@@ -98,9 +112,8 @@ function untemplatedArguments({ model, text, catalog, templateFields }: RuleCont
       if (!operator) continue;
       for (const arg of task.args) {
         if (operator.templateFields.includes(arg.name) || NEVER_TEMPLATED.has(arg.name)) continue;
-        const source = text.slice(arg.valueRange.from, arg.valueRange.to);
         if (arg.value.kind !== 'str' && arg.value.kind !== 'dict' && arg.value.kind !== 'list') continue;
-        if (!/\{\{.*\}\}|\{%.*%\}/s.test(source)) continue;
+        if (!/\{\{.*\}\}|\{%.*%\}/s.test(text.slice(arg.valueRange.from, arg.valueRange.to))) continue;
         found.push({
           code: 'PF602',
           severity: 'warning',

@@ -4,6 +4,7 @@
 export interface Connection {
   readonly conn_id: string;
   readonly conn_type: string | null;
+  readonly description?: string | null;
   readonly host: string | null;
   readonly login: string | null;
   readonly password: string | null;
@@ -22,6 +23,7 @@ export function parseConnection(connId: string, text: string): Connection | unde
       return {
         conn_id: connId,
         conn_type: (json.conn_type as string) ?? null,
+        description: (json.description as string) ?? null,
         host: (json.host as string) ?? null,
         login: (json.login as string) ?? null,
         password: (json.password as string) ?? null,

@@ -9,11 +9,12 @@ import type { PyValue } from '../python/values';
 import { dagSchedule, futureRuns, isScheduleProblem, scheduledRuns } from '../schedule/runs';
 import { DataIntervalTimetable } from '../schedule/timetables';
 import { utcIso } from '../time/zones';
-import { templateContext, type TemplateRun } from './context';
+import { runContext, taskContext, type RunContext, type TemplateRun } from './context';
 import type { Connection } from './connections';
 import { withAttributes } from './environment';
 import { literalEval } from './literal';
-import { PyFloat, pyRepr } from './pyobjects';
+import { volatileReads } from './macros';
+import { copyPlain, PyFloat, pyRepr } from './pyobjects';
 import { renderValue, type TemplateError } from './render';
 import { pinnedXComPull, type XComPins } from './xcom';
 
@@ -87,6 +88,7 @@ function runFor(dag: DagModel, options: RenderOptions): TemplateRun | string {
     logicalDate: info.logicalDate,
     dataIntervalStart: info.dataInterval.start,
     dataIntervalEnd: info.dataInterval.end,
+    runAfter: info.runAfter,
     previousLogicalDate: dataInterval ? dataInterval.previousTick(info.logicalDate) : null,
     nextLogicalDate: dataInterval ? info.dataInterval.end : null,
     conf: options.conf ?? {},
@@ -220,6 +222,10 @@ function pythonOnlyReason(what: string, value: PyValue): string {
  */
 class UserTemplating {
   readonly macros: Record<string, unknown> = {};
+  /** What the macros and filters are, as text: renderings with the same fingerprint see the same ones. */
+  readonly fingerprint: string;
+  /** Why each macro only Python can evaluate is one, by name. */
+  private readonly standIns = new Map<string, string>();
   /** Macros and filters a template reached that only Python can evaluate, with the reason. */
   private readonly reached = new Map<string, string>();
   private readonly filters = new Map<string, string>();
@@ -247,10 +253,13 @@ class UserTemplating {
     } else if (filters && filters.kind !== 'none') {
       this.unknownFilters = 'user_defined_filters is computed when the DAG file runs';
     }
+    const macroValues = Object.entries(this.macros).map(([name, value]) => [name, this.standIns.has(name) ? { pythonOnly: this.standIns.get(name) } : value]);
+    this.fingerprint = JSON.stringify([macroValues, [...this.filters], this.unknownMacros ?? null, this.unknownFilters ?? null]);
   }
 
   /** A value that fails any use (call, attribute, printing) after recording why. */
   private standIn(name: string, reason: string): unknown {
+    this.standIns.set(name, reason);
     const reach = (): never => {
       this.reached.set(name, reason);
       throw new Error(reason);
@@ -262,9 +271,12 @@ class UserTemplating {
     return standIn;
   }
 
-  /** The macros as the context sees them: a context key of the same name wins. */
+  /**
+   * The macros as the context sees them: a context key of the same name wins. Each task gets its
+   * own copy of their values, as each of Airflow's task processes does.
+   */
   addTo(context: Record<string, unknown>): void {
-    for (const [name, value] of Object.entries(this.macros)) if (!(name in context)) context[name] = value;
+    for (const [name, value] of Object.entries(this.macros)) if (!(name in context)) context[name] = copyPlain(value);
   }
 
   /** Forgets what earlier fields reached. */
@@ -308,10 +320,54 @@ function fieldSource(dag: DagModel, task: TaskModel, field: string, catalog: Cat
 function objectDefault(task: TaskModel, field: string, catalog: Catalog): string | undefined {
   if (task.kind === 'taskflow') return undefined;
   const repr = taskParameter(catalog, task.operator, field)?.default;
-  return repr && !literalEval(repr).ok ? repr : undefined;
+  if (!repr) return undefined;
+  if (!literalDefaults.has(repr)) literalDefaults.set(repr, literalEval(repr).ok);
+  return literalDefaults.get(repr) ? undefined : repr;
 }
 
-function renderTask(dag: DagModel, task: TaskModel, run: TemplateRun, user: UserTemplating, files: TemplateFiles, options: RenderOptions): RenderedTask {
+/** Whether each default repr seen is a Python literal, by repr: every task of an operator has the same defaults. */
+const literalDefaults = new Map<string, boolean>();
+
+/** A field as it goes into rendering: the value to render, or what is held or known without rendering. */
+type FieldInput =
+  | { readonly render: unknown }
+  | { readonly held: { readonly repr: string } }
+  | { readonly unsupported: string }
+  | { readonly error: string };
+
+/**
+ * Everything of a task that its rendering reads, besides the run: its id and class, its arguments
+ * that `task` and `ti` show, its params, and each templated field's value (template files loaded).
+ * Two tasks with equal inputs in the same run render alike, which is what lets renderDag reuse a
+ * rendering after an edit elsewhere in the file.
+ */
+interface TaskInputs {
+  readonly taskId: string;
+  readonly taskType: string;
+  readonly taskArguments: Record<string, unknown>;
+  readonly params: Record<string, unknown>;
+  readonly fields: readonly (readonly [string, FieldInput])[];
+}
+
+/** The task's arguments that its `task` and `ti` objects show, where the file gives them statically. */
+function taskArguments(dag: DagModel, task: TaskModel, catalog: Catalog): Record<string, unknown> {
+  const known: Record<string, unknown> = {};
+  for (const name of ['owner', 'retries', 'queue', 'pool']) {
+    const value = effectiveArgument(dag, task, name, catalog)?.value;
+    if (!value) continue;
+    try {
+      known[name] = plainValue(value);
+    } catch (error) {
+      if (!(error instanceof NotStatic)) throw error;
+    }
+  }
+  // BaseOperator puts the task in Airflow's default pool when it names none.
+  if (known.pool === null) known.pool = 'default_pool';
+  return known;
+}
+
+/** What a task's fields render from, or the result without rendering when none of its fields is rendered. */
+function taskInputs(dag: DagModel, task: TaskModel, run: TemplateRun, files: TemplateFiles, options: RenderOptions): TaskInputs | { readonly rendered: RenderedTask } {
   const result: RenderedTask = { task_id: task.taskId, fields: {}, errors: {}, unsupported: {} };
   const operator = task.kind === 'taskflow' ? taskFlowOperator(task, options.catalog) : operatorTemplating(task.operator, options.catalog, options.templateFields);
   if (!operator) {
@@ -319,47 +375,65 @@ function renderTask(dag: DagModel, task: TaskModel, run: TemplateRun, user: User
     else if (task.args.some((a) => holdsTemplate(a.value))) {
       result.unsupported['*'] = `${task.operator} is not an operator Preflight knows: declare its templated fields in the preflight.templateFields setting (CLI: --template-fields)`;
     }
-    return result;
+    return { rendered: result };
   }
-  const nativeArg = argument(dag, 'render_template_as_native_obj')?.value;
-  const native = nativeArg?.kind === 'bool' && nativeArg.value;
-  // DAG params, then the task's, then dag_run.conf on top ([core] dag_run_conf_overrides_params).
-  const params = { ...paramsOf(dag), ...paramsOf(task), ...(run.conf ?? {}) };
-  const xcomPull = options.xcomPins && pinnedXComPull(options.xcomPins, options.airflow, task.taskId);
-  const context = templateContext({ ...run, taskId: task.taskId, params, xcomPull }, options.airflow);
-  user.addTo(context);
+  if (operator.templateFields.length === 0) return { rendered: result };
+  const fields: [string, FieldInput][] = [];
   for (const field of operator.templateFields) {
     const fieldValue = fieldSource(dag, task, field, options.catalog);
     if (!fieldValue) {
       const repr = objectDefault(task, field, options.catalog);
-      if (repr) result.fields[field] = { repr };
+      if (repr) fields.push([field, { held: { repr } }]);
       continue;
     }
     let value: unknown;
     try {
       value = plainValue(fieldValue);
     } catch (error) {
-      result.unsupported[field] = error instanceof Error ? error.message : String(error);
+      fields.push([field, { unsupported: error instanceof Error ? error.message : String(error) }]);
       continue;
     }
     if (!value) continue;
-    let loaded: unknown;
     try {
-      loaded = loadTemplateFiles(value, templateExtensions(task, operator.templateExt), files);
+      fields.push([field, { render: loadTemplateFiles(value, templateExtensions(task, operator.templateExt), files) }]);
     } catch (error) {
-      if (error instanceof NotStatic) result.unsupported[field] = error.message;
-      else result.errors[field] = { message: error instanceof Error ? error.message : String(error) };
-      continue;
+      fields.push([field, error instanceof NotStatic ? { unsupported: error.message } : { error: error instanceof Error ? error.message : String(error) }]);
     }
-    user.startField();
-    const rendered = renderValue(loaded, context, native);
-    if (!('error' in rendered)) {
-      result.fields[field] = plainResult(rendered.value);
-      continue;
+  }
+  return {
+    taskId: task.taskId,
+    // Only `@task` and `@task.python` among the TaskFlow decorators are rendered here.
+    taskType: task.kind === 'taskflow' ? '_PythonDecoratedOperator' : task.operator,
+    taskArguments: taskArguments(dag, task, options.catalog),
+    // DAG params, then the task's, then dag_run.conf on top ([core] dag_run_conf_overrides_params).
+    params: { ...paramsOf(dag), ...paramsOf(task), ...(copyPlain(run.conf ?? {}) as Record<string, unknown>) },
+    fields,
+  };
+}
+
+/** A message the preview gives for what it does not model: the field needs Python (or Airflow) to render, it does not fail. */
+const NOT_MODELLED = /is not supported by the template preview/;
+
+function renderTask(inputs: TaskInputs, run: RunContext, user: UserTemplating, native: boolean, options: RenderOptions): RenderedTask {
+  const result: RenderedTask = { task_id: inputs.taskId, fields: {}, errors: {}, unsupported: {} };
+  const xcomPull = options.xcomPins && pinnedXComPull(options.xcomPins, options.airflow, inputs.taskId);
+  const context = taskContext(run, { ...inputs, xcomPull });
+  user.addTo(context);
+  for (const [field, input] of inputs.fields) {
+    if ('held' in input) result.fields[field] = input.held;
+    else if ('unsupported' in input) result.unsupported[field] = input.unsupported;
+    else if ('error' in input) result.errors[field] = { message: input.error };
+    else {
+      user.startField();
+      const rendered = renderValue(input.render, context, native);
+      if (!('error' in rendered)) {
+        result.fields[field] = plainResult(rendered.value);
+        continue;
+      }
+      const pythonNeeded = user.pythonNeeded(rendered.error, context) ?? (NOT_MODELLED.test(rendered.error.message) ? rendered.error.message : undefined);
+      if (pythonNeeded) result.unsupported[field] = pythonNeeded;
+      else result.errors[field] = rendered.error;
     }
-    const pythonNeeded = user.pythonNeeded(rendered.error, context);
-    if (pythonNeeded) result.unsupported[field] = pythonNeeded;
-    else result.errors[field] = rendered.error;
   }
   return result;
 }
@@ -378,19 +452,76 @@ function plainResult(value: unknown): unknown {
   return { repr: pyRepr(value) };
 }
 
-/** Every task's templated fields for the scheduled run of `logicalDate`, or why there is no such run. */
+/**
+ * Inputs as text, for keys: JSON, with the numbers JSON writes as null (`inf` is not None) told
+ * apart. Only a text with a null can hold one, and most have none.
+ */
+function inputsKey(inputs: unknown): string {
+  const key = JSON.stringify(inputs);
+  if (!key.includes('null')) return key;
+  return JSON.stringify(inputs, (_, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? { '\u0000': String(value) } : value));
+}
+
+/** A rendering kept for reuse: valid for any `now` unless it read the clock. */
+interface KeptRendering {
+  readonly task: RenderedTask;
+  readonly now?: number;
+}
+
+/**
+ * The renderings of the last renderDag call for each run, by task inputs, so that after an edit
+ * only the tasks whose inputs changed render again. A call keeps what its own tasks gave, so a
+ * run holds one DAG's worth; the runs rendered least recently are forgotten first.
+ */
+const kept = new Map<string, ReadonlyMap<string, KeptRendering>>();
+const KEPT_RUNS = 16;
+
+function keep(runKey: string, renderings: ReadonlyMap<string, KeptRendering>): void {
+  kept.delete(runKey);
+  kept.set(runKey, renderings);
+  if (kept.size > KEPT_RUNS) kept.delete(kept.keys().next().value!);
+}
+
+/**
+ * Every task's templated fields for the scheduled run of `logicalDate`, or why there is no such
+ * run. A rendering depends on the run, the DAG's macros and filters, and the task's inputs; one
+ * that read the clock also on `now`, and one that drew random values is never reused.
+ */
 export function renderDag(dag: DagModel, options: RenderOptions): RenderedRun | { error: string } {
   const run = runFor(dag, options);
   if (typeof run === 'string') return { error: run };
   const user = new UserTemplating(dag);
   const files: TemplateFiles = { folders: templateFolders(dag), read: options.readTemplate };
+  const nativeArg = argument(dag, 'render_template_as_native_obj')?.value;
+  const native = nativeArg?.kind === 'bool' && nativeArg.value;
+  const { now, ...runInputs } = run;
+  const runKey = inputsKey([options.airflow, runInputs, options.xcomPins ?? null, native, user.fingerprint]);
+  const earlier = kept.get(runKey);
+  const renderings = new Map<string, KeptRendering>();
+  let shared: RunContext | undefined;
+  const tasks = dag.tasks.map((task) => {
+    const inputs = taskInputs(dag, task, run, files, options);
+    if ('rendered' in inputs) return inputs.rendered;
+    const key = inputsKey(inputs);
+    const reuse = earlier?.get(key);
+    if (reuse && (reuse.now === undefined || reuse.now === now)) {
+      renderings.set(key, reuse);
+      return reuse.task;
+    }
+    shared ??= runContext(run, options.airflow);
+    const { clock, random } = volatileReads;
+    const rendered = renderTask(inputs, shared, user, native, options);
+    if (volatileReads.random === random) renderings.set(key, { task: rendered, ...(volatileReads.clock === clock ? {} : { now }) });
+    return rendered;
+  });
+  keep(runKey, renderings);
   return {
     dag_id: dag.dagId,
     logical_date: utcIso(run.logicalDate),
     run_id: run.runId,
     data_interval_start: utcIso(run.dataIntervalStart),
     data_interval_end: utcIso(run.dataIntervalEnd),
-    tasks: dag.tasks.map((task) => renderTask(dag, task, run, user, files, options)),
+    tasks,
   };
 }
 

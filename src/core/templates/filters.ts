@@ -1,12 +1,13 @@
 // Jinja's built-in filters, tests and globals (jinja2 3.1 filters.py, tests.py, defaults.py) with
 // their Python semantics, plus Airflow's date filters (airflow/templates.py). The handful of Jinja
 // filters the preview does not model fail with a clear error instead of nunjucks' look-alikes.
+import { randomDraw } from './macros';
 import { formatValue, percentFormat, pyRound } from './pyformat';
 import {
   dictKeys, describeCallable, generator, isDict, isFloat, keywordArguments, makeTuple, numberValue, PyDate, PyDateTime, PyError, pyEquals, PyFloat,
   pyFloat, pyIterate, PyIterator, pyJsonDumps, pyLen, PyNamedTuple, PyNamespace, pyOrder, PyRange, pyRepr, pyStr, PyTuple, pyTypeName, setItem,
 } from './pyobjects';
-import { center, contains, Cycler, memberLookup, pyTruthy, splitLines, undefinedError } from './pyruntime';
+import { attributeLookup, center, contains, Cycler, memberLookup, pyTruthy, splitLines, undefinedError } from './pyruntime';
 
 export type Filter = (value: unknown, ...args: unknown[]) => unknown;
 export type Test = (value: unknown, ...args: unknown[]) => boolean;
@@ -191,9 +192,8 @@ export function jinjaFilters(registry: Registry): Record<string, Filter> {
       return isFloat(value) ? pyFloat(Math.abs(n)) : Math.abs(n);
     },
     attr: (value, ...args) => {
-      // The context models Python objects (dag, ti, dag_run) as dicts, so their keys answer attr() too.
       const [name] = bind('attr', args, [['name', undefined]]);
-      return memberLookup(value, text(name));
+      return attributeLookup(value, text(name));
     },
     batch: (value, ...args) => {
       const [count, fill] = bind('batch', args, [['linecount', undefined], ['fill_with', null]]);
@@ -322,7 +322,7 @@ export function jinjaFilters(registry: Registry): Record<string, Filter> {
     random: (value) => {
       const items = typeof value === 'string' || Array.isArray(value) ? pyIterate(value) : undefined;
       if (!items) throw new PyError('TypeError', `object of type '${pyTypeName(value)}' has no len()`);
-      return items.length ? items[Math.floor(Math.random() * items.length)] : undefined;
+      return items.length ? items[Math.floor(randomDraw() * items.length)] : undefined;
     },
     reject: (value, ...args) => selectOrReject(value, args, false, false),
     rejectattr: (value, ...args) => selectOrReject(value, args, false, true),

@@ -1,6 +1,8 @@
 // Airflow's `macros` namespace (shared/airflow-semantics.md §2.4): the `airflow.macros` module on
 // 2.10, `airflow.sdk.execution_time.macros` on 3.x, with the same contents. The clock is the run's
 // injected `now`, never the machine's, so previews are reproducible (Airflow reads the real clock).
+// Every read of the clock and every random value is counted (volatileReads), so that a rendering
+// can tell whether it depends on more than the DAG file and the run.
 import type { AirflowVersion } from '../airflow/version';
 import {
   describeCallable, dictKeys, keywordArguments, makeDatetime, makeRelativeDelta, makeTimedelta, PyDateTime, pyFloat, pyJsonDumps, pyJsonLoads, PyModule, PyUUID,
@@ -25,21 +27,49 @@ function jsonDumps(...args: unknown[]): string {
   return pyJsonDumps(value, options);
 }
 
+/**
+ * How many times templates have read the clock and drawn random values in this process. Rendering
+ * is synchronous, so what a count gains during one rendering is what that rendering read: one that
+ * read neither gives the same result at any other time, and on every other rendering.
+ */
+export const volatileReads = { clock: 0, random: 0 };
+
+/** A run's clock for templates: its `now`, in epoch milliseconds, counted as a read. */
+export type RunClock = () => number;
+
+export function runClock(epochMs: number): RunClock {
+  return () => {
+    volatileReads.clock++;
+    return epochMs;
+  };
+}
+
+/** `random.random()`, counted as a draw. */
+export function randomDraw(): number {
+  volatileReads.random++;
+  return Math.random();
+}
+
+function randomUUID(): string {
+  volatileReads.random++;
+  return globalThis.crypto.randomUUID();
+}
+
 /** `macros.time`: `time()` and `strftime()` read the run's `now`, in UTC (Airflow's workers run in UTC). */
-function timeModule(now: number): PyModule {
+function timeModule(now: RunClock): PyModule {
   return new PyModule('time', {
-    time: () => pyFloat(now / 1000),
-    time_ns: () => now * 1_000_000,
+    time: () => pyFloat(now() / 1000),
+    time_ns: () => now() * 1_000_000,
     strftime: (format: string, ...rest: unknown[]) => {
       if (rest.length) throw new Error('time.strftime(format, t) is not supported by the template preview; use logical_date.strftime(format)');
-      return new PyDateTime(now).strftime(format);
+      return new PyDateTime(now()).strftime(format);
     },
   }, ['sleep', 'monotonic', 'perf_counter', 'process_time', 'localtime', 'gmtime', 'mktime', 'ctime', 'asctime', 'strptime', 'timezone', 'tzname']);
 }
 
 const uuidModule = new PyModule('uuid', {
   // Random in Airflow too: every render gives another one.
-  uuid4: () => new PyUUID(globalThis.crypto.randomUUID()),
+  uuid4: () => new PyUUID(randomUUID()),
 }, ['uuid1', 'uuid3', 'uuid5', 'UUID', 'NAMESPACE_DNS', 'NAMESPACE_URL', 'NAMESPACE_OID', 'NAMESPACE_X500']);
 
 /** `macros.dateutil`: the package, whose submodules load on first access as in dateutil ≥ 2.8.2. */
@@ -57,28 +87,17 @@ function dsAdd(ds: unknown, days: unknown): string {
 }
 
 /** `macros.random` is the function `random.random` (a bound method of the module's Random). */
-const random = describeCallable(() => pyFloat(Math.random()), '<built-in method random of Random object>');
+const random = describeCallable(() => pyFloat(randomDraw()), '<built-in method random of Random object>');
 
 /**
- * The macros namespace; `own` are the macros the context defines (`ds_format`). Airflow 3's
- * context holds a MacrosAccessor onto the module, which prints as itself.
+ * The macros namespace of a run whose clock is `now`; `own` are the macros the context defines
+ * (`ds_format`). Airflow 3's context holds a MacrosAccessor onto the module, which prints as itself.
  */
-export function airflowMacros(airflow: AirflowVersion, now: number, own: Readonly<Record<string, unknown>>): PyModule {
-  // Every task's context asks for the same namespace: the last one is reused while nothing changed.
-  const reusable = lastMacros && lastMacros.airflow === airflow && lastMacros.now === now
-    && Object.keys(own).length === Object.keys(lastMacros.own).length && Object.keys(own).every((k) => own[k] === lastMacros!.own[k]);
-  if (reusable) return lastMacros!.module;
-  const module = buildMacros(airflow, now, own);
-  lastMacros = { airflow, now, own, module };
-  return module;
-}
-
-let lastMacros: { airflow: AirflowVersion; now: number; own: Readonly<Record<string, unknown>>; module: PyModule } | undefined;
-
-function buildMacros(airflow: AirflowVersion, now: number, own: Readonly<Record<string, unknown>>): PyModule {
-  const datetime = withAttributes(makeDatetime, {
-    now: () => new PyDateTime(now, true),
-    utcnow: () => new PyDateTime(now, true),
+export function airflowMacros(airflow: AirflowVersion, now: RunClock, own: Readonly<Record<string, unknown>>): PyModule {
+  // A datetime class of the namespace's own, whose `now()` reads this run's clock.
+  const datetime = withAttributes(describeCallable((...args: unknown[]) => makeDatetime(...args), "<class 'datetime.datetime'>"), {
+    now: () => new PyDateTime(now(), true),
+    utcnow: () => new PyDateTime(now(), true),
     strptime,
   });
   return new PyModule(airflow === 2 ? 'airflow.macros' : 'airflow.sdk.execution_time.macros', {

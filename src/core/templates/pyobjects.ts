@@ -198,6 +198,13 @@ export function isDict(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && value.constructor === Object;
 }
 
+/** A copy of plain data: dicts and lists at any depth (tuples and other objects are shared). */
+export function copyPlain(value: unknown): unknown {
+  if (Array.isArray(value) && value.constructor === Array) return value.map(copyPlain);
+  if (isDict(value)) return Object.fromEntries(dictKeys(value).map((k) => [k, copyPlain(value[k])]));
+  return value;
+}
+
 /** `iter(value)`: the items Python's `for` visits (a dict's keys, a string's characters). */
 export function pyIterate(value: unknown): unknown[] {
   if (typeof value === 'string') return [...value];
@@ -248,6 +255,35 @@ export class PyModule implements DynamicAttributes {
   /** Python adds the file path (`<module 'json' from '/usr/lib/...'>`), which is the machine's own. */
   toString(): string {
     return this.printed ?? `<module '${this.name}'>`;
+  }
+}
+
+/**
+ * An instance of a Python class the preview models in part, such as Airflow's DAG or TaskInstance:
+ * the attributes it models, and what `str()` and `repr()` give (computed when printed). Reading an
+ * attribute the class has but the preview does not model fails with a clear error; any other name
+ * is undefined, as in Python.
+ */
+export class PyInstance implements DynamicAttributes {
+  constructor(
+    readonly typeName: string,
+    private readonly attributes: Readonly<Record<string, unknown>>,
+    private readonly printed: { readonly str: () => string; readonly repr?: () => string },
+    private readonly unmodeled: ReadonlySet<string> = new Set(),
+  ) {}
+
+  [GET_ATTRIBUTE](attribute: string): unknown {
+    if (Object.prototype.hasOwnProperty.call(this.attributes, attribute)) return this.attributes[attribute];
+    if (this.unmodeled.has(attribute)) throw new Error(`${this.typeName}.${attribute} is not supported by the template preview`);
+    return undefined;
+  }
+
+  repr(): string {
+    return (this.printed.repr ?? this.printed.str)();
+  }
+
+  toString(): string {
+    return this.printed.str();
   }
 }
 
@@ -501,7 +537,7 @@ export class PyDateTime {
 
   /** pendulum's `in_timezone(tz)`: the same instant, read in another zone. */
   in_timezone(zone: unknown): PyDateTime {
-    const name = typeof zone === 'string' ? zone : (zone as { name?: string })?.name;
+    const name = typeof zone === 'string' ? zone : zone instanceof PyInstance && zone.typeName === 'Timezone' ? zone[GET_ATTRIBUTE]('name') as string : undefined;
     if (!name || (name !== 'UTC' && zoneOffsetMs(name, 0) === undefined)) throw new Error(`InvalidTimezone: ${String(name)}`);
     return new PyDateTime(this.epochMs, false, name === 'utc' ? 'UTC' : name);
   }
@@ -772,6 +808,7 @@ export function pyTypeName(value: unknown): string {
   if (value instanceof PyNamespace) return 'Namespace';
   if (value instanceof PyModule) return 'module';
   if (value instanceof PyUUID) return 'UUID';
+  if (value instanceof PyInstance) return value.typeName;
   return isDict(value) ? 'dict' : 'object';
 }
 

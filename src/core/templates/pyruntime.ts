@@ -492,6 +492,19 @@ export function memberLookup(obj: unknown, name: unknown): unknown {
   return typeof name === 'string' && own(DICT_METHODS, name) ? boundMethod(obj, name, DICT_METHODS[name], 'dict') : undefined;
 }
 
+/**
+ * Python's `getattr(obj, name)`, which Jinja's `attr` filter uses: a dict's keys are items, not
+ * attributes, so only its methods answer. Every other lookup by a string name already reads
+ * attributes.
+ */
+export function attributeLookup(obj: unknown, name: string): unknown {
+  if (isDict(obj)) {
+    checkName(name);
+    return own(DICT_METHODS, name) ? boundMethod(obj, name, DICT_METHODS[name], 'dict') : undefined;
+  }
+  return memberLookup(obj, name);
+}
+
 /** `{% set ns.attr = value %}`: Jinja assigns attributes of namespaces only. */
 export function setAttribute(obj: unknown, name: unknown, value: unknown): void {
   checkName(name);
