@@ -98,6 +98,8 @@ function tryContext(request: RenderRequest, sources: RenderSources): Record<stri
       now: request.now,
       dagZone: dag.timezone,
       xcomPull: request.xcomPull,
+      // `{{ task }}` prints the operator's class; TaskFlow tasks are Python decorated operators, as in the preview.
+      taskType: task.operator.startsWith('@') ? '_PythonDecoratedOperator' : task.operator,
     },
     request.airflow,
   );
