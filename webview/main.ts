@@ -3,7 +3,7 @@
 // its runs reaches the page through textContent only, never innerHTML; the graph's labels are
 // escaped by dagMermaid and drawn by Mermaid in strict mode.
 import mermaid from 'mermaid';
-import { dagMermaid, STATE_COLOURS, type GraphInput, type GraphState } from '../src/core/graph/mermaid';
+import { dagMermaid, STATE_COLOURS, worstState, type GraphInput, type GraphState } from '../src/core/graph/mermaid';
 import { isHostMessage, isPanelTarget, type HostMessage, type PageMessage, type PanelTarget, type RunColumn, type TaskDetails } from './protocol';
 
 interface VsCodeApi {
@@ -231,9 +231,8 @@ function paintStates(): void {
   const nodes = new Set(nodesByTask.values());
   for (const node of nodes) {
     const taskIds = JSON.parse(node.dataset.tasks ?? '[]') as string[];
-    const states = new Set(taskIds.map((t) => run?.cells[t]?.state ?? 'none'));
-    // A collapsed group shows a state only when all its tasks share it.
-    const shown = run && states.size === 1 ? [...states][0] : undefined;
+    // A collapsed group shows the worst state of its tasks, by Airflow's own order, as the CLI's graph does.
+    const shown = run ? worstState(taskIds.map((t) => (run.cells[t]?.state ?? 'none') as GraphState)) : undefined;
     for (const c of [...node.classList]) if (c.startsWith('state-')) node.classList.remove(c);
     if (shown) node.classList.add(`state-${shown}`);
     node.classList.toggle('selected', selectedTaskId !== undefined && taskIds.includes(selectedTaskId));

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { analyzeDagFile } from '../../src/core/dag/analyze';
-import { COLLAPSE_THRESHOLD, dagMermaid, graphInputFromModel, STATE_COLOURS, type GraphInput, type GraphOptions, type GraphTask } from '../../src/core/graph/mermaid';
+import { COLLAPSE_THRESHOLD, dagMermaid, graphInputFromModel, STATE_COLOURS, worstState, type GraphInput, type GraphOptions, type GraphTask } from '../../src/core/graph/mermaid';
 import { RunStatesError, statesFromRunReport } from '../../src/core/graph/runStates';
 
 /** Asserts the exact Mermaid text of `input`, given as lines. */
@@ -271,5 +271,14 @@ describe('statesFromRunReport', () => {
     assert.throws(() => statesFromRunReport({ runs: [] }, 'd'), RunStatesError);
     assert.throws(() => statesFromRunReport({ dag_id: 'e', runs: [run([])] }, 'd'), /no run of DAG 'd'/);
     assert.throws(() => statesFromRunReport({ dag_id: 'd', runs: [run([{ task_id: 'a', state: 'exploded' }])] }, 'd'), RunStatesError);
+  });
+});
+
+describe('the state of a collapsed TaskGroup', () => {
+  it('is the worst of its tasks\' states in Airflow\'s priority order, and none without states', () => {
+    assert.equal(worstState(['success', 'running', 'failed']), 'failed');
+    assert.equal(worstState(['success', 'up_for_retry', 'upstream_failed']), 'upstream_failed');
+    assert.equal(worstState(['skipped', 'success']), 'success');
+    assert.equal(worstState([]), undefined);
   });
 });

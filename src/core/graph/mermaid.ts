@@ -151,7 +151,8 @@ function groupLabel(group: GroupNode): string {
   return prefix && group.groupId.startsWith(prefix) ? group.groupId.slice(prefix.length) : group.groupId;
 }
 
-function worstState(states: readonly GraphState[]): GraphState | undefined {
+/** The state a collapsed TaskGroup shows: the first of its tasks' states in Airflow's priority order. */
+export function worstState(states: readonly GraphState[]): GraphState | undefined {
   return STATE_PRIORITY.find((state) => states.includes(state));
 }
 
