@@ -2,7 +2,7 @@
 // HTML and Content Security Policy, with a stand-in for the VS Code webview API: what a user sees,
 // what a click sends back to the extension, and that hostile task ids stay text.
 import * as assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { STATE_COLOURS, type GraphState } from '../../src/core/graph/mermaid';
@@ -14,6 +14,25 @@ const CHROMIUM = process.env.CHROMIUM ?? (existsSync('/usr/bin/chromium') ? '/us
 const BUNDLE = readFileSync('dist/webview/main.js', 'utf8');
 const ORIGIN = 'https://webview.test';
 const SCREENSHOT = 'test-results/dag-panel.png';
+
+/** The variables of VS Code's dark, light and high-contrast themes that the page reads. */
+const THEMES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  dark: {
+    '--vscode-foreground': '#cccccc', '--vscode-editor-background': '#1e1e1e', '--vscode-editorWidget-background': '#252526',
+    '--vscode-panel-border': '#454545', '--vscode-descriptionForeground': '#9d9d9d', '--vscode-button-background': '#0e639c',
+    '--vscode-button-foreground': '#ffffff', '--vscode-font-family': 'sans-serif', '--vscode-sideBar-background': '#202020',
+  },
+  light: {
+    '--vscode-foreground': '#3b3b3b', '--vscode-editor-background': '#ffffff', '--vscode-editorWidget-background': '#f8f8f8',
+    '--vscode-panel-border': '#e5e5e5', '--vscode-descriptionForeground': '#717171', '--vscode-button-background': '#005fb8',
+    '--vscode-button-foreground': '#ffffff', '--vscode-font-family': 'sans-serif', '--vscode-sideBar-background': '#f8f8f8',
+  },
+  'high-contrast': {
+    '--vscode-foreground': '#ffffff', '--vscode-editor-background': '#000000', '--vscode-editorWidget-background': '#0c141f',
+    '--vscode-panel-border': '#6fc3df', '--vscode-descriptionForeground': '#ffffff', '--vscode-button-background': '#000000',
+    '--vscode-button-foreground': '#ffffff', '--vscode-font-family': 'sans-serif', '--vscode-sideBar-background': '#000000',
+  },
+};
 
 let browser: Browser;
 
@@ -148,20 +167,18 @@ describe('DAG panel page', () => {
     const legend = await page.$$eval('#legend li', (items) => items.map((i) => i.textContent));
     assert.deepEqual(legend, ['success', 'failed', 'running', 'queued', 'scheduled', 'up for retry', 'upstream failed', 'skipped', 'no status']);
 
+    // A screenshot in each kind of theme, with the theme's variables set through the CSSOM as VS Code
+    // sets them; the state colours are Airflow's in all three. (images/graph.png is the dark one.)
     mkdirSync('test-results', { recursive: true });
-    await page.evaluate(() => {
-      // The dark theme's variables, set through the CSSOM as VS Code sets them.
-      const vars: Record<string, string> = {
-        '--vscode-foreground': '#cccccc', '--vscode-editor-background': '#1e1e1e', '--vscode-editorWidget-background': '#252526',
-        '--vscode-panel-border': '#454545', '--vscode-descriptionForeground': '#9d9d9d', '--vscode-button-background': '#0e639c',
-        '--vscode-button-foreground': '#ffffff', '--vscode-font-family': 'sans-serif', '--vscode-sideBar-background': '#202020',
-      };
-      for (const [name, value] of Object.entries(vars)) document.documentElement.style.setProperty(name, value);
-      document.body.style.background = '#1e1e1e';
-    });
-    await page.click('#fit');
-    await page.screenshot({ path: SCREENSHOT, fullPage: true });
-    copyFileSync(SCREENSHOT, 'images/graph.png');
+    for (const [theme, vars] of Object.entries(THEMES)) {
+      await page.evaluate((variables) => {
+        for (const [name, value] of Object.entries(variables)) document.documentElement.style.setProperty(name, value);
+        document.body.style.background = variables['--vscode-editor-background'];
+      }, vars);
+      await page.click('#fit');
+      await page.screenshot({ path: SCREENSHOT.replace('.png', `-${theme}.png`), fullPage: true });
+      assert.deepEqual(await nodeFills(page), fills, `the state colours in the ${theme} theme`);
+    }
   });
 
   it('updates the states of the drawn nodes during a run without drawing them again', async () => {
