@@ -1,10 +1,11 @@
 // The Python task worker (python/preflight_worker) through its Node end (src/node/pythonWorker.ts):
 // what it makes of DAG files, how it runs callables and callbacks, and how it dies. Every case runs
-// on the system python3 with the stand-in Airflow and, when scripts/airflow/provision.sh has made
-// them, on real Apache Airflow 2.10 and 3.x: the stand-in must describe and behave as Airflow does.
+// on the system python3 with the stand-in Airflow and on real Apache Airflow 2.10 and 3.x (the
+// environments of scripts/airflow/provision.sh): the stand-in must describe and behave as Airflow does.
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PythonWorker, pythonWorkerScript, type ExecuteOutcome, type ExecuteRequest, type WorkerAlert, type WorkerChannel } from '../../src/node/pythonWorker';
@@ -12,7 +13,6 @@ import type { WireDag, WireError, WireRun } from '../../src/node/workerProtocol'
 
 const DAGS = resolve('test/fixtures/sim/worker/dags');
 const EXAMPLES = resolve('examples/dags');
-const CACHE = process.env.PREFLIGHT_CACHE ?? join(homedir(), '.cache', 'airflow-preflight');
 const AIRFLOW_HOME = mkdtempSync(join(tmpdir(), 'preflight-worker-test-'));
 after(() => rmSync(AIRFLOW_HOME, { recursive: true, force: true }));
 
@@ -23,14 +23,14 @@ interface Interpreter {
   readonly standIn: 'auto' | 'always';
 }
 
-const REAL: Interpreter[] = [
-  { name: 'Apache Airflow 2.10', python: join(CACHE, 'airflow-2.10', 'bin', 'python'), airflow: 2, standIn: 'auto' },
-  { name: 'Apache Airflow 3', python: join(CACHE, 'airflow-3', 'bin', 'python'), airflow: 3, standIn: 'auto' },
-];
+/** The cached Airflow environments, provisioned on first use so that a fresh machine runs every case too. */
+const PROVISIONED = Object.fromEntries(execFileSync('sh', ['scripts/airflow/provision.sh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  .trim().split('\n').map((line) => line.split(' ', 2) as [string, string]));
 const INTERPRETERS: Interpreter[] = [
   { name: 'the stand-in with Airflow 2 rules', python: 'python3', airflow: 2, standIn: 'always' },
   { name: 'the stand-in with Airflow 3 rules', python: 'python3', airflow: 3, standIn: 'always' },
-  ...REAL.filter((i) => existsSync(i.python)),
+  { name: 'Apache Airflow 2.10', python: PROVISIONED['2'], airflow: 2, standIn: 'auto' },
+  { name: 'Apache Airflow 3', python: PROVISIONED['3'], airflow: 3, standIn: 'auto' },
 ];
 
 /** The 1-based line of `file` that contains `text` (fixtures mark lines with `# <- name`). */
