@@ -201,16 +201,21 @@ def end_of_stderr(request_id):
         pass  # task code closed fd 2; the engine stops waiting for the marker after a moment
 
 
-def handle_execute(state, message):
+def _answer_captured(state, message, work, answer):
+    """Run ``work`` with the request's output captured as its log, then send ``answer`` of its result."""
     request_id = message["id"]
     version = int(message.get("airflow") or state.version)
     state.capture.start(request_id)
     try:
-        outcome = _execute(state, message, version)
+        result = work(state, message, version)
     finally:
         state.capture.stop(request_id)
         end_of_stderr(request_id)
-    runtime.wire.send({"type": "result", "id": request_id, "outcome": outcome})
+    runtime.wire.send({"id": request_id, **answer(result)})
+
+
+def handle_execute(state, message):
+    _answer_captured(state, message, _execute, lambda outcome: {"type": "result", "outcome": outcome})
 
 
 def _execute(state, message, version):
@@ -257,15 +262,7 @@ def _execute(state, message, version):
 
 
 def handle_callback(state, message):
-    request_id = message["id"]
-    version = int(message.get("airflow") or state.version)
-    state.capture.start(request_id)
-    try:
-        error = _callback(state, message, version)
-    finally:
-        state.capture.stop(request_id)
-        end_of_stderr(request_id)
-    runtime.wire.send({"type": "callback_result", "id": request_id, "error": error})
+    _answer_captured(state, message, _callback, lambda error: {"type": "callback_result", "error": error})
 
 
 def _callback(state, message, version):
