@@ -1,7 +1,14 @@
-// The graph rows of `npm run bench`: from a DAG's model to the SVG Mermaid draws in Chromium.
+// The graph rows of `npm run bench`: from a DAG's model to its graph drawn, in the DAG panel's page and
+// by `preflight graph --format svg`, each on the path it takes for the DAG's size (Mermaid, or the
+// simple layout past SIMPLE_LAYOUT_THRESHOLD nodes).
+import * as esbuild from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { analyzeDagFile } from '../src/core/dag/analyze';
-import { dagMermaid, graphInputFromModel } from '../src/core/graph/mermaid';
-import { MermaidPage } from '../src/node/mermaidSvg';
+import { dagMermaid, graphDrawing, graphInputFromModel, type GraphInput } from '../src/core/graph/mermaid';
+import { graphLayoutFor } from '../src/core/graph/simpleLayout';
+import { chromiumPath, MermaidPage } from '../src/node/mermaidSvg';
+import { dagPanelHtml } from '../src/vscode/dagPanelPage';
+import type { HostMessage } from '../webview/protocol';
 import { generateDagFile } from './generate';
 
 /** A row of bench/results.json (the shape of `Row` in run.ts). */
@@ -14,6 +21,7 @@ interface GraphRow {
 }
 
 const ROUNDS = 5;
+const ORIGIN = 'https://webview.test';
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -31,31 +39,92 @@ async function timeAsync(run: () => Promise<unknown>): Promise<number> {
   return median(times);
 }
 
+/** The page's bundle built from the sources as a release builds it (minified), so that the rows never time a stale dist/. */
+async function panelBundle(): Promise<string> {
+  const { outputFiles } = await esbuild.build({
+    entryPoints: ['webview/main.ts'], bundle: true, write: false, minify: true, legalComments: 'none', platform: 'browser', format: 'iife', target: 'es2022',
+  });
+  return outputFiles[0].text;
+}
+
+/** A fresh DAG panel page, served as the panel serves it (CSP included), once it has said it is ready. */
+async function openPanelPage(browser: Browser, bundle: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  await page.route(`${ORIGIN}/**`, (route) => route.request().url().endsWith('/main.js')
+    ? route.fulfill({ contentType: 'text/javascript', body: bundle })
+    : route.fulfill({ contentType: 'text/html', body: dagPanelHtml({ nonce: 'bench-nonce', scriptUri: `${ORIGIN}/main.js` }) }));
+  await page.addInitScript({
+    content: `window.acquireVsCodeApi = () => ({ postMessage: (m) => { if (m.type === 'ready') window.panelReady = true; }, getState: () => undefined, setState: () => {} });`,
+  });
+  await page.goto(`${ORIGIN}/index.html`);
+  await page.waitForFunction('window.panelReady === true');
+  return page;
+}
+
 /**
- * For generated DAGs of 50, 200 and 500 tasks: the graph text built from the model and drawn to SVG
- * by Mermaid (layout and all) in one Chromium page, against Mermaid's own parser reading the same
- * text in the same page, the least any drawing of that text costs. Both sides include the round
- * trip to the page, so the ratio is what laying out and drawing adds to reading the diagram.
+ * The milliseconds from the host's graph message to the page's next frame after it put all
+ * `nodeCount` nodes into its canvas: what the user waits for. Each round is a new page, as each
+ * panel is, so nothing is cached between rounds.
+ */
+async function timePanel(browser: Browser, bundle: string, graph: GraphInput, nodeCount: number): Promise<number> {
+  const message: HostMessage = { type: 'graph', target: { uri: 'file:///bench/generated.py', dagId: graph.dagId }, file: 'generated.py', graph, trusted: true };
+  const times: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const page = await openPanelPage(browser, bundle);
+    try {
+      // Written as page source, not as a function: tsx would compile one with a helper only Node has.
+      times.push(await page.evaluate(`new Promise((resolve) => {
+        const canvas = document.getElementById('canvas');
+        const start = performance.now();
+        const observer = new MutationObserver(() => {
+          if (canvas.querySelectorAll('g.node').length !== ${nodeCount}) return;
+          observer.disconnect();
+          requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - start)));
+        });
+        observer.observe(canvas, { childList: true });
+        window.postMessage(${JSON.stringify(message)}, '*');
+      })`) as number);
+    } finally {
+      await page.close();
+    }
+  }
+  return median(times);
+}
+
+/**
+ * For generated DAGs of 50, 200 and 500 tasks, on the path each takes: the DAG panel's page drawing
+ * the graph message the host sends, and `preflight graph --format svg`'s drawing of the model. The
+ * peer of both is Mermaid's own parser reading the graph's Mermaid text in a Chromium page, the least
+ * any Mermaid drawing of that text costs.
  */
 export async function graphRows(): Promise<GraphRow[]> {
-  const page = await MermaidPage.open();
+  const executablePath = chromiumPath();
+  if (!executablePath) throw new Error('the graph rows need Chromium (/usr/bin/chromium or $CHROMIUM)');
+  const bundle = await panelBundle();
+  const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-dev-shm-usage'] });
+  const mermaidPage = await MermaidPage.open();
   try {
     const rows: GraphRow[] = [];
     for (const taskCount of [50, 200, 500]) {
       const [dag] = analyzeDagFile(generateDagFile(taskCount)).dags;
       if (dag?.tasks.length !== taskCount) throw new Error(`the generated DAG did not analyse to ${taskCount} tasks`);
-      const { text } = dagMermaid(graphInputFromModel(dag));
-      let svg = '';
-      const ours = await timeAsync(async () => (svg = await page.render(dagMermaid(graphInputFromModel(dag)).text)));
-      const drawn = svg.match(/<g class="node /g)?.length ?? 0;
-      if (drawn !== taskCount) throw new Error(`Mermaid drew ${drawn} of the ${taskCount} tasks`);
+      const input = graphInputFromModel(dag);
+      const layout = graphLayoutFor(graphDrawing(input));
+      const { text } = dagMermaid(input);
       const peer = await timeAsync(async () => {
-        if (!(await page.parse(text))) throw new Error('Mermaid did not parse the graph');
+        if (!(await mermaidPage.parse(text))) throw new Error('Mermaid did not parse the graph');
       });
-      rows.push({ name: `graph of a ${taskCount}-task DAG: model to SVG drawn by Mermaid in Chromium`, ours_ms: ours, peer: 'mermaid.parse of the same text, same page', peer_ms: peer, ratio: ours / peer });
+      const panel = await timePanel(browser, bundle, input, taskCount);
+      rows.push({ name: `DAG panel, ${taskCount}-task DAG: graph message to nodes drawn (${layout} layout)`, ours_ms: panel, peer: 'mermaid.parse of the same graph, Chromium', peer_ms: peer, ratio: panel / peer });
+      let svg = '';
+      const cli = await timeAsync(async () => (svg = (await mermaidPage.draw(graphInputFromModel(dag))).svg));
+      const drawn = svg.match(/<g class="node /g)?.length ?? 0;
+      if (drawn !== taskCount) throw new Error(`preflight graph drew ${drawn} of the ${taskCount} tasks`);
+      rows.push({ name: `preflight graph --format svg, ${taskCount}-task DAG: model to SVG (${layout} layout)`, ours_ms: cli, peer: 'mermaid.parse of the same graph, Chromium', peer_ms: peer, ratio: cli / peer });
     }
     return rows;
   } finally {
-    await page.close();
+    await mermaidPage.close();
+    await browser.close();
   }
 }

@@ -1,9 +1,11 @@
 // The DAG panel's page: the DAG as a Mermaid graph coloured with the selected run's states, the grid
 // of runs x tasks beneath it, and the details of the selected task instance. Text from the DAG or
 // its runs reaches the page through textContent only, never innerHTML; the graph's labels are
-// escaped by dagMermaid and drawn by Mermaid in strict mode.
+// escaped by dagMermaid and drawn by Mermaid in strict mode, or, for a large graph, escaped as XML by
+// simpleLayoutSvg.
 import mermaid from 'mermaid';
-import { dagMermaid, STATE_COLOURS, worstState, type GraphInput, type GraphState } from '../src/core/graph/mermaid';
+import { graphDrawing, mermaidText, STATE_COLOURS, worstState, type GraphInput, type GraphState } from '../src/core/graph/mermaid';
+import { graphLayoutFor, LABEL_FONT_SIZE, simpleLayoutSvg, type GraphLayout } from '../src/core/graph/simpleLayout';
 import { isHostMessage, isPanelTarget, type HostMessage, type PageMessage, type PanelTarget, type RunColumn, type TaskDetails } from './protocol';
 
 interface VsCodeApi {
@@ -139,13 +141,14 @@ function zoomAbout(factor: number, px: number, py: number): void {
 }
 
 /**
- * Puts Mermaid's SVG into the page. Its `<style>` goes into the nonce'd style element and its style
- * attributes are set again through the CSSOM: the CSP blocks both as markup, not as CSSOM.
+ * Puts the drawn SVG (Mermaid's, or the simple layout's) into the page. Its `<style>` goes into the
+ * nonce'd style element and its style attributes are set again through the CSSOM: the CSP blocks
+ * both as markup, not as CSSOM.
  */
 function install(svgText: string): SVGSVGElement {
   const parsed = new DOMParser().parseFromString(svgText, 'text/html');
   const svg = parsed.body.querySelector('svg');
-  if (!svg) throw new Error('Mermaid drew no SVG');
+  if (!svg) throw new Error('the drawing has no SVG');
   const css = [...svg.querySelectorAll('style')].map((s) => {
     s.remove();
     return s.textContent ?? '';
@@ -165,15 +168,35 @@ function install(svgText: string): SVGSVGElement {
   return svg;
 }
 
+const measuringContext = document.createElement('canvas').getContext('2d');
+
+/**
+ * The width of a line of label text in the font the drawn SVG shows it in (the page's, by its
+ * styles). A browser that gives no 2D canvas gets an estimate of an average character's width.
+ */
+function labelWidth(text: string): number {
+  return measuringContext?.measureText(text).width ?? text.length * LABEL_FONT_SIZE * 0.6;
+}
+
 async function drawGraph(): Promise<void> {
   if (!graph) return;
-  const { text, nodeIds, collapsed } = dagMermaid(graph, { direction: state.direction, ...(state.expandGroups ? { collapseGroups: false } : {}) });
+  const drawing = graphDrawing(graph, state.expandGroups ? { collapseGroups: false } : {});
+  const { nodeIds, collapsed } = drawing;
+  // The Mermaid text stands for the whole drawing either way: the same text draws the same graph.
+  const text = mermaidText(drawing, state.direction);
   directionButton.textContent = state.direction === 'LR' ? 'Left to right' : 'Top to bottom';
   if (text === drawnText) return;
   const renderId = `graph-${++renderCount}`;
+  const layout = graphLayoutFor(drawing);
   let svgText: string;
   try {
-    ({ svg: svgText } = await mermaid.render(renderId, text));
+    if (layout === 'simple') {
+      const fontFamily = getComputedStyle(canvas).fontFamily;
+      if (measuringContext) measuringContext.font = `${LABEL_FONT_SIZE}px ${fontFamily}`;
+      svgText = simpleLayoutSvg(drawing, { id: renderId, direction: state.direction, measure: labelWidth, fontFamily });
+    } else {
+      ({ svg: svgText } = await mermaid.render(renderId, text));
+    }
   } catch (error) {
     notice.textContent = `The graph cannot be drawn: ${error instanceof Error ? error.message : String(error)}`;
     return;
@@ -205,14 +228,16 @@ async function drawGraph(): Promise<void> {
       node.addEventListener('click', () => expandGroups());
     }
   }
-  showNotice(collapsed);
+  showNotice(collapsed, layout, nodeElements.size);
   if (state.zoom) applyZoom(state.zoom);
   else fit();
   paintStates();
 }
 
-function showNotice(collapsed: boolean): void {
+/** Says how the graph was drawn when it is not the plain Mermaid drawing of every task. */
+function showNotice(collapsed: boolean, layout: GraphLayout, nodeCount: number): void {
   notice.replaceChildren();
+  if (layout === 'simple') notice.append(`Large DAG: simple layout. Its ${nodeCount} nodes are laid out directly rather than by Mermaid, which would take several seconds. `);
   if (!collapsed) return;
   const expand = element('button', undefined, 'Expand groups');
   expand.type = 'button';

@@ -1,7 +1,10 @@
-// Mermaid text drawn as SVG by the real Mermaid, in headless Chromium driven by playwright-core: the
-// same renderer as the graph webview, so that an SVG for a README or a CI artefact looks the same.
+// A DAG's graph drawn as SVG in headless Chromium driven by playwright-core, as the graph webview
+// draws it: by the real Mermaid, or past SIMPLE_LAYOUT_THRESHOLD nodes by the simple layout with
+// labels measured in Chromium, so that an SVG for a README or a CI artefact looks the same.
 import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
+import { graphDrawing, mermaidText, type GraphInput, type GraphOptions } from '../core/graph/mermaid';
+import { DEFAULT_FONT_FAMILY, drawnTexts, graphLayoutFor, LABEL_FONT_SIZE, simpleLayoutSvg, type GraphLayout } from '../core/graph/simpleLayout';
 
 /** Thrown when no Chromium can be found; the CLI reports it and exits 2. */
 export class ChromiumMissingError extends Error {}
@@ -28,6 +31,14 @@ const MERMAID_CONFIG = {
   htmlLabels: false,
   flowchart: { htmlLabels: false, wrappingWidth: 1000 },
 };
+
+/** A DAG's graph as SVG, and how it was drawn. */
+export interface DrawnGraph {
+  readonly svg: string;
+  readonly layout: GraphLayout;
+  /** True when at least one TaskGroup was drawn as a single node. */
+  readonly collapsed: boolean;
+}
 
 /** One Chromium page with Mermaid loaded, for any number of renders. */
 export class MermaidPage {
@@ -60,6 +71,23 @@ export class MermaidPage {
   render(text: string): Promise<string> {
     const id = `preflight-graph-${this.renders++}`;
     return this.page.evaluate(async ([text, id]) => (await (window as unknown as MermaidWindow).mermaid.render(id, text)).svg, [text, id] as const);
+  }
+
+  /** A DAG's graph drawn as the DAG panel draws it: by Mermaid, or by the simple layout when it is large. */
+  async draw(input: GraphInput, options: GraphOptions = {}): Promise<DrawnGraph> {
+    const drawing = graphDrawing(input, options);
+    const layout = graphLayoutFor(drawing);
+    if (layout === 'mermaid') return { svg: await this.render(mermaidText(drawing, options.direction)), layout, collapsed: drawing.collapsed };
+    // Every label is measured in one round trip, in the font the SVG names.
+    const texts = drawnTexts(drawing);
+    const widths = await this.page.evaluate(([texts, font]) => {
+      const context = document.createElement('canvas').getContext('2d')!;
+      context.font = font;
+      return texts.map((text) => context.measureText(text).width);
+    }, [texts, `${LABEL_FONT_SIZE}px ${DEFAULT_FONT_FAMILY}`] as const);
+    const widthOf = new Map(texts.map((text, index) => [text, widths[index]]));
+    const svg = simpleLayoutSvg(drawing, { id: `preflight-graph-${this.renders++}`, direction: options.direction, measure: (text) => widthOf.get(text) ?? 0, fontFamily: DEFAULT_FONT_FAMILY });
+    return { svg, layout, collapsed: drawing.collapsed };
   }
 
   /** Whether Mermaid's parser accepts `text`, without laying it out or drawing it. */

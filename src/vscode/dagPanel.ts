@@ -8,7 +8,7 @@ import { instantProblem, parseInstant } from '../node/runArguments';
 import { isPageMessage, isPanelTarget, type HostMessage, type InstanceKey, type PageMessage, type PanelTarget } from '../../webview/protocol';
 import { isDagFile, type DocumentAnalyses } from './analyses';
 import { toRange } from './convert';
-import { dagPanelHtml, newNonce } from './dagPanelPage';
+import { dagPanelHtml, newNonce, unrestorablePanelHtml } from './dagPanelPage';
 import { runColumns, taskDetails, type RunSource } from './dagPanelRuns';
 import type { RunStore } from './runStore';
 
@@ -18,6 +18,15 @@ const REFRESH_DELAY_MS = 300;
 
 function panelKey(target: PanelTarget): string {
   return `${target.uri}#${target.dagId}`;
+}
+
+function isUri(text: string): boolean {
+  try {
+    vscode.Uri.parse(text, true);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
@@ -106,8 +115,14 @@ class DagPanel implements vscode.Disposable {
     void this.panel.webview.postMessage(message);
   }
 
+  /** The file and its DAG; neither when the file is gone (a panel restored after its file was deleted). */
   private async dagModel() {
-    const document = await vscode.workspace.openTextDocument(this.uri);
+    let document: vscode.TextDocument;
+    try {
+      document = await vscode.workspace.openTextDocument(this.uri);
+    } catch {
+      return { document: undefined, dag: undefined };
+    }
     return { document, dag: this.analyses.get(document).model.dags.find((d) => d.dagId === this.target.dagId) };
   }
 
@@ -138,7 +153,7 @@ class DagPanel implements vscode.Disposable {
   private async revealTask(taskId: string): Promise<void> {
     const { document, dag } = await this.dagModel();
     const task = dag?.tasks.find((t) => t.taskId === taskId);
-    if (!task) return;
+    if (!document || !task) return;
     const start = toRange(document, task.range).start;
     const column = vscode.window.visibleTextEditors.find((e) => e.document === document)?.viewColumn ?? vscode.ViewColumn.One;
     // The focus stays in the panel, so that clicking through the grid does not jump back and forth.
@@ -164,13 +179,32 @@ export class DagPanels implements vscode.Disposable {
     private readonly runs: RunStore,
   ) {
     this.serializer = vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-      // The state is what the page saved with setState; a panel whose state says nothing usable closes.
-      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
-        const target = typeof state === 'object' && state !== null ? (state as { target?: unknown }).target : undefined;
-        if (isPanelTarget(target)) this.adopt(panel, target);
-        else panel.dispose();
-      },
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => this.restore(panel, state),
     });
+  }
+
+  /**
+   * Brings back a panel that VS Code restores after a reload, from the state its page saved with
+   * setState (the hidden command `preflight.dagPanel.restore` lets the integration tests call it
+   * without reloading). A state that names no DAG, from an older version or damaged, leaves the
+   * panel open saying so rather than failing or vanishing without a word.
+   */
+  restore(panel: vscode.WebviewPanel, state: unknown): void {
+    const target = typeof state === 'object' && state !== null ? (state as { target?: unknown }).target : undefined;
+    if (!isPanelTarget(target) || !isUri(target.uri)) {
+      panel.title = 'DAG panel (not restored)';
+      panel.webview.options = { enableScripts: false };
+      panel.webview.html = unrestorablePanelHtml();
+      return;
+    }
+    // VS Code restores each panel once; a panel of the same DAG opened meanwhile stays the only one.
+    const existing = this.panels.get(panelKey(target));
+    if (existing) {
+      panel.dispose();
+      existing.panel.reveal(undefined, true);
+      return;
+    }
+    this.adopt(panel, target);
   }
 
   /** `preflight.showDag(uri?, dagId?)`: the DAG at the cursor, the only one, or the one the user picks. */

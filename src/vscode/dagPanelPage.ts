@@ -116,3 +116,20 @@ ${stateStyles()}
 </body>
 </html>`;
 }
+
+/**
+ * What a panel shows when VS Code restores it from a saved state that names no DAG: an older
+ * version's, or a damaged one. Static text without scripts, under a policy that allows nothing.
+ */
+export function unrestorablePanelHtml(): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none';">
+</head>
+<body>
+<p>This DAG panel cannot be restored: the state it was saved with does not say which DAG it showed (it is from an older version of Airflow Preflight, or damaged). Close it and open the DAG again with the command Airflow Preflight: Show DAG.</p>
+</body>
+</html>`;
+}

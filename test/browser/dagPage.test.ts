@@ -5,7 +5,8 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { STATE_COLOURS, type GraphState } from '../../src/core/graph/mermaid';
+import { STATE_COLOURS, type GraphState, type GraphTask } from '../../src/core/graph/mermaid';
+import { SIMPLE_LAYOUT_THRESHOLD } from '../../src/core/graph/simpleLayout';
 import { dagPanelHtml } from '../../src/vscode/dagPanelPage';
 import type { HostMessage, RunColumn } from '../../webview/protocol';
 
@@ -244,6 +245,50 @@ describe('DAG panel page', () => {
     await post(page, { ...GRAPH, graph: { ...GRAPH.graph, tasks: [...GRAPH.graph.tasks, { taskId: 'report', operator: 'EmptyOperator', upstream: ['load'], mapped: false }] } });
     await page.waitForFunction(() => document.querySelectorAll('#canvas svg g.node').length === 6);
     assert.equal(await page.$eval('#canvas', (c) => (c as HTMLElement).style.transform), zoomed);
+  });
+
+  it('draws a DAG past the threshold with the simple layout, says so, and colours, clicks and escapes it as Mermaid\'s', async () => {
+    // A chain with a fan-out every tenth task, one TaskGroup, a mapped task and both hostile ids.
+    const taskCount = SIMPLE_LAYOUT_THRESHOLD + 50;
+    const tasks: GraphTask[] = Array.from({ length: taskCount - 2 }, (_, i) => ({
+      taskId: `task_${i}`, operator: i % 2 ? 'PythonOperator' : 'BashOperator', mapped: i === 7,
+      upstream: i === 0 ? [] : i % 10 === 0 ? [`task_${i - 1}`, `task_${i - 10}`] : [`task_${i - 1}`],
+      ...(i >= 20 && i < 30 ? { group: 'work' } : {}),
+    }));
+    tasks.push({ taskId: QUOTE_INJECTION, operator: 'EmptyOperator', upstream: ['task_5'], mapped: false });
+    tasks.push({ taskId: HTML_INJECTION, operator: 'EmptyOperator', upstream: [QUOTE_INJECTION, 'task_6'], mapped: false });
+    const edges = tasks.reduce((n, t) => n + t.upstream.length, 0);
+    const { page, dialogs } = await openPage();
+    await post(page, { ...GRAPH, graph: { dagId: 'large', tasks, groups: [{ groupId: 'work' }] } });
+    await page.waitForSelector('#canvas svg g.node');
+    assert.equal(await page.$$eval('#canvas svg g.node', (n) => n.length), taskCount);
+    assert.equal(await page.$$eval('#canvas svg path.flowchart-link', (e) => e.length), edges);
+    assert.equal(await page.$$eval('#canvas svg g.cluster', (c) => c.length), 1, 'the TaskGroup is a box around its tasks');
+    assert.match(await page.textContent('#notice') ?? '', /^Large DAG: simple layout\./);
+
+    const states: Record<string, GraphState> = { task_0: 'success', task_7: 'running', [HTML_INJECTION]: 'failed' };
+    await post(page, { type: 'runs', runs: [column('scheduled__2024-01-02T00:00:00+00:00', states)] });
+    const fills = await nodeFills(page);
+    assert.equal(fills.task_0, rgb(STATE_COLOURS.success.fill));
+    assert.equal(fills.task_7, rgb(STATE_COLOURS.running.fill), 'the mapped task\'s double-sided box takes its state colour');
+    assert.equal(fills[HTML_INJECTION], rgb(STATE_COLOURS.failed.fill));
+    assert.equal(fills.task_1, rgb(STATE_COLOURS.none.fill), 'a task the run lacks has no status');
+
+    const labels = await page.$$eval('#canvas svg g.node text', (texts) => texts.map((t) => [...t.querySelectorAll('tspan')].map((s) => s.textContent)));
+    assert.deepEqual(labels.find(([taskId]) => taskId === QUOTE_INJECTION), [QUOTE_INJECTION, 'EmptyOperator']);
+    assert.deepEqual(labels.find(([taskId]) => taskId === HTML_INJECTION), [HTML_INJECTION, 'EmptyOperator']);
+    assert.deepEqual(labels.find(([taskId]) => taskId === 'task_7'), ['task_7', 'PythonOperator [ ]']);
+    assert.equal(await page.$$eval('#canvas img, #canvas svg [onclick], #canvas svg [onerror], #canvas svg a, #canvas svg foreignObject', (e) => e.length), 0);
+
+    // The chain is wider than the viewport even fitted, so the click is dispatched to the node rather than aimed.
+    await page.dispatchEvent(`#canvas svg g.node[aria-label="Task ${HTML_INJECTION}"]`, 'click');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'selectTask', taskId: HTML_INJECTION, reveal: true, run: { entryId: 'entry-scheduled__2024-01-02T00:00:00+00:00', runId: 'scheduled__2024-01-02T00:00:00+00:00' } });
+    await page.click('#fit');
+    const transform = await page.$eval('#canvas', (c) => (c as HTMLElement).style.transform);
+    assert.match(transform, /scale\(0\.\d+\)/, `the fitted graph is scaled down: ${transform}`);
+    await page.screenshot({ path: SCREENSHOT.replace('.png', '-large.png') });
+    assert.deepEqual(dialogs, []);
+    assert.deepEqual((await violations(page)).filter((v) => v.startsWith('script-src')), [], 'no script was even attempted');
   });
 
   it('ignores messages that are not of the protocol', async () => {

@@ -94,6 +94,9 @@ export function mermaidLabelText(text: string): string {
   return escaped;
 }
 
+/** What follows a mapped task's operator in its label, as Airflow marks a mapped task. */
+export const MAPPED_MARK = ' [ ]';
+
 /** The line break between the two lines of a label; Mermaid accepts it in HTML and SVG labels alike. */
 const LINE_BREAK = '<br>';
 
@@ -156,8 +159,46 @@ export function worstState(states: readonly GraphState[]): GraphState | undefine
   return STATE_PRIORITY.find((state) => states.includes(state));
 }
 
-/** The Mermaid flowchart of a DAG; see GraphOptions for what it can show. */
-export function dagMermaid(input: GraphInput, options: GraphOptions = {}): DagMermaid {
+/** One box of the drawing: a task, or a collapsed TaskGroup standing for its tasks. */
+export interface DrawnNode {
+  /** The node's id in the drawing (`n3`, `g1`): generated, never user text. */
+  readonly id: string;
+  /** What a mapped task's double-sided box or a collapsed group's rounded one tells apart from a task. */
+  readonly shape: 'task' | 'mapped' | 'group';
+  /**
+   * The label's two lines, as plain text: a task's id and operator, or a group's name and task
+   * count. A mapped task's label ends in MAPPED_MARK besides.
+   */
+  readonly lines: readonly [string, string];
+  readonly state?: GraphState;
+  /** The id of the innermost drawn TaskGroup (a DrawnCluster) around the node. */
+  readonly cluster?: string;
+}
+
+/** A TaskGroup drawn as a box around its tasks. */
+export interface DrawnCluster {
+  readonly id: string;
+  readonly label: string;
+  readonly parent?: string;
+}
+
+/**
+ * What the graph draws, whichever layout draws it: the nodes in the order Mermaid's text defines
+ * them (tasks outside groups, then each top-level group's tasks and subgroups, depth first), the
+ * clusters, and each edge between two drawn nodes once.
+ */
+export interface GraphDrawing {
+  readonly nodes: readonly DrawnNode[];
+  readonly clusters: readonly DrawnCluster[];
+  readonly edges: readonly (readonly [string, string])[];
+  /** Task id → the node that draws it: its own node, or its collapsed group's node. */
+  readonly nodeIds: Readonly<Record<string, string>>;
+  /** True when at least one TaskGroup was drawn as a single node. */
+  readonly collapsed: boolean;
+}
+
+/** The nodes, clusters and edges that draw a DAG; see GraphOptions for what it can show. */
+export function graphDrawing(input: GraphInput, options: Omit<GraphOptions, 'direction'> = {}): GraphDrawing {
   // A task id defined twice (an error the diagnostics report) is drawn once, as first defined.
   const seen = new Set<string>();
   const tasks = input.tasks.filter((task) => !seen.has(task.taskId) && seen.add(task.taskId));
@@ -167,65 +208,104 @@ export function dagMermaid(input: GraphInput, options: GraphOptions = {}): DagMe
 
   const nodeIds: Record<string, string> = {};
   tasks.forEach((task, index) => (nodeIds[task.taskId] = `n${index}`));
-  const lines = [`flowchart ${options.direction ?? 'LR'}`];
-  const classMembers = new Map<GraphState, string[]>();
-  const addClass = (state: GraphState | undefined, mermaidId: string) => {
-    if (state !== undefined) classMembers.set(state, [...(classMembers.get(state) ?? []), mermaidId]);
+  const nodes: DrawnNode[] = [];
+  const clusters: DrawnCluster[] = [];
+  const taskNode = (task: GraphTask, cluster?: string) => {
+    const state = states[task.taskId];
+    nodes.push({
+      id: nodeIds[task.taskId],
+      shape: task.mapped ? 'mapped' : 'task',
+      lines: [task.taskId, task.operator],
+      ...(state !== undefined ? { state } : {}),
+      ...(cluster !== undefined ? { cluster } : {}),
+    });
   };
-
-  const taskLine = (task: GraphTask, indent: string) => {
-    const label = `${mermaidLabelText(task.taskId)}${LINE_BREAK}${mermaidLabelText(task.operator)}${task.mapped ? ' [ ]' : ''}`;
-    // A mapped task is drawn with Mermaid's double-sided box and `[ ]` after its operator, as Airflow marks it.
-    lines.push(task.mapped ? `${indent}${nodeIds[task.taskId]}[["${label}"]]` : `${indent}${nodeIds[task.taskId]}["${label}"]`);
-    addClass(states[task.taskId], nodeIds[task.taskId]);
-  };
-  const subgraphLines = (group: GroupNode, indent: string) => {
+  const clusterNodes = (group: GroupNode, parent?: string) => {
     if (groupTaskCount(group) === 0) return;
-    lines.push(`${indent}subgraph ${group.mermaidId}["${mermaidLabelText(groupLabel(group))}"]`);
-    for (const task of group.tasks) taskLine(task, `${indent}  `);
-    for (const child of group.childGroups) subgraphLines(child, `${indent}  `);
-    lines.push(`${indent}end`);
+    clusters.push({ id: group.mermaidId, label: groupLabel(group), ...(parent !== undefined ? { parent } : {}) });
+    for (const task of group.tasks) taskNode(task, group.mermaidId);
+    for (const child of group.childGroups) clusterNodes(child, group.mermaidId);
   };
 
-  for (const task of ungrouped) taskLine(task, '  ');
+  for (const task of ungrouped) taskNode(task);
   let collapsed = false;
   for (const group of topGroups) {
     if (!collapse) {
-      subgraphLines(group, '  ');
+      clusterNodes(group);
       continue;
     }
     const members = groupTasks(group);
     if (members.length === 0) continue;
     collapsed = true;
     for (const task of members) nodeIds[task.taskId] = group.mermaidId;
-    const count = `${members.length} task${members.length === 1 ? '' : 's'}`;
-    lines.push(`  ${group.mermaidId}(["${mermaidLabelText(groupLabel(group))}${LINE_BREAK}${count}"])`);
-    addClass(worstState(members.flatMap((task) => (states[task.taskId] ? [states[task.taskId]] : []))), group.mermaidId);
+    const state = worstState(members.flatMap((task) => (states[task.taskId] ? [states[task.taskId]] : [])));
+    nodes.push({ id: group.mermaidId, shape: 'group', lines: [groupLabel(group), `${members.length} task${members.length === 1 ? '' : 's'}`], ...(state !== undefined ? { state } : {}) });
   }
 
   // Edges between two tasks of one collapsed group vanish into its node; parallel ones are drawn once.
-  const edges = new Set<string>();
+  const edgeKeys = new Set<string>();
+  const edges: [string, string][] = [];
   for (const task of tasks) {
     for (const upstream of task.upstream) {
       const from = nodeIds[upstream];
       const to = nodeIds[task.taskId];
-      if (from === undefined || from === to) continue;
-      const edge = `  ${from} --> ${to}`;
-      if (!edges.has(edge)) {
-        edges.add(edge);
-        lines.push(edge);
-      }
+      if (from === undefined || from === to || edgeKeys.has(`${from} ${to}`)) continue;
+      edgeKeys.add(`${from} ${to}`);
+      edges.push([from, to]);
     }
   }
+  return { nodes, clusters, edges, nodeIds, collapsed };
+}
 
+/** A drawing as the text of a Mermaid flowchart. */
+export function mermaidText(drawing: GraphDrawing, direction: 'LR' | 'TB' = 'LR'): string {
+  const lines = [`flowchart ${direction}`];
+  const clustersById = new Map(drawing.clusters.map((cluster) => [cluster.id, cluster]));
+  const chainOf = (clusterId: string | undefined): DrawnCluster[] => {
+    const chain: DrawnCluster[] = [];
+    for (let cluster = clusterId === undefined ? undefined : clustersById.get(clusterId); cluster; cluster = cluster.parent === undefined ? undefined : clustersById.get(cluster.parent)) chain.unshift(cluster);
+    return chain;
+  };
+  // The subgraphs open around the current node; the nodes come depth first, so a stack suffices.
+  const open: DrawnCluster[] = [];
+  const closeTo = (depth: number) => {
+    while (open.length > depth) {
+      open.pop();
+      lines.push(`${'  '.repeat(open.length + 1)}end`);
+    }
+  };
+  for (const node of drawing.nodes) {
+    const chain = chainOf(node.cluster);
+    let shared = 0;
+    while (shared < open.length && shared < chain.length && open[shared] === chain[shared]) shared++;
+    closeTo(shared);
+    for (const cluster of chain.slice(shared)) {
+      lines.push(`${'  '.repeat(open.length + 1)}subgraph ${cluster.id}["${mermaidLabelText(cluster.label)}"]`);
+      open.push(cluster);
+    }
+    const indent = '  '.repeat(open.length + 1);
+    const label = `${node.lines.map(mermaidLabelText).join(LINE_BREAK)}${node.shape === 'mapped' ? MAPPED_MARK : ''}`;
+    // A mapped task is drawn with Mermaid's double-sided box, a collapsed group with a rounded one.
+    if (node.shape === 'mapped') lines.push(`${indent}${node.id}[["${label}"]]`);
+    else if (node.shape === 'group') lines.push(`${indent}${node.id}(["${label}"])`);
+    else lines.push(`${indent}${node.id}["${label}"]`);
+  }
+  closeTo(0);
+  for (const [from, to] of drawing.edges) lines.push(`  ${from} --> ${to}`);
   for (const state of STATE_PRIORITY) {
-    const members = classMembers.get(state);
-    if (!members) continue;
+    const members = drawing.nodes.filter((node) => node.state === state).map((node) => node.id);
+    if (members.length === 0) continue;
     const { fill, stroke, text } = STATE_COLOURS[state];
     lines.push(`  classDef ${stateClass(state)} fill:${fill},stroke:${stroke},color:${text}`);
     lines.push(`  class ${members.join(',')} ${stateClass(state)}`);
   }
-  return { text: lines.join('\n') + '\n', nodeIds, collapsed };
+  return lines.join('\n') + '\n';
+}
+
+/** The Mermaid flowchart of a DAG; see GraphOptions for what it can show. */
+export function dagMermaid(input: GraphInput, options: GraphOptions = {}): DagMermaid {
+  const drawing = graphDrawing(input, options);
+  return { text: mermaidText(drawing, options.direction), nodeIds: drawing.nodeIds, collapsed: drawing.collapsed };
 }
 
 /** The part of a DAG's model that the graph draws. */
