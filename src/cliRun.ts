@@ -2,6 +2,7 @@
 // readable report. Exit code 0 when every run succeeded, 1 otherwise, 2 when it cannot start.
 import type { AirflowVersion } from './core/airflow/version';
 import type { DagRunResult, SimulationResult } from './core/sim/types';
+import { runDagWithAirflow } from './node/airflowDagsTest';
 import { runDagLocally, type RunSelection } from './node/localRun';
 
 export interface RunCommandOptions {
@@ -18,6 +19,10 @@ export interface RunCommandOptions {
   readonly waitForRetries: boolean;
   readonly json: boolean;
   readonly now: number;
+  /** `preflight` (the simulator, default) or `airflow` (dag.test() of the interpreter's Airflow). */
+  readonly engine?: string;
+  /** For the airflow engine: the AIRFLOW_HOME to use instead of the inherited one. */
+  readonly airflowHome?: string;
 }
 
 /** Thrown for a wrong command line; the CLI prints it with the usage text and exits 2. */
@@ -65,9 +70,62 @@ function printRun(run: DagRunResult): void {
   }
 }
 
+/** The options only the simulator has: Airflow's own run cannot honour them, so they are refused. */
+function simulatorOnlyOptions(options: RunCommandOptions): string[] {
+  return [
+    options.from !== undefined || options.to !== undefined ? '--from/--to' : '',
+    options.dry ? '--dry' : '',
+    options.fail.length > 0 ? '--fail' : '',
+    options.sendAlerts ? '--send-alerts' : '',
+    options.waitForRetries ? '--wait-retries' : '',
+    options.airflow !== undefined ? '--airflow' : '',
+  ].filter(Boolean);
+}
+
+/** `run --engine airflow`: one DAG run made by `dag.test()` in the interpreter's Airflow. */
+async function runWithAirflow(file: string, options: RunCommandOptions): Promise<number> {
+  const refused = simulatorOnlyOptions(options);
+  if (refused.length > 0) throw new RunUsageError(`${refused.join(', ')} belong to Preflight's simulator, not to --engine airflow`);
+  const python = options.python ?? process.env.PREFLIGHT_PYTHON ?? 'python3';
+  const outcome = await runDagWithAirflow({
+    file,
+    dagId: options.dag,
+    ...(options.date !== undefined ? { logicalDate: instant(options.date, '--date') } : {}),
+    conf: options.conf ?? {},
+    python,
+    ...(options.airflowHome !== undefined ? { airflowHome: options.airflowHome } : {}),
+    now: options.now,
+    // The text report streams Airflow's log as it comes, task by task, on stderr.
+    ...(options.json ? {} : {
+      onEvent: (event) => {
+        if (event.kind === 'log' && event.text) process.stderr.write(event.text.replace(/^(?=.)/gm, `[${event.task_id}] `));
+        else if (event.kind === 'task') process.stderr.write(`preflight: ${event.task_id}: ${event.state}, try ${event.try_number ?? 0}\n`);
+      },
+      onOutput: (text) => process.stderr.write(text),
+    }),
+  });
+  if ('problem' in outcome) {
+    const { problem } = outcome;
+    const where = problem.file ? `${problem.file}${problem.line ? `:${problem.line}` : ''}: ` : `${file}: `;
+    console.error(`preflight: ${where}${problem.message}`);
+    return 2;
+  }
+  const { result } = outcome;
+  if (options.json) {
+    console.log(JSON.stringify({ ...(runReport(result) as object), engine: 'airflow', airflow_version: outcome.airflowVersion }, null, 2));
+  } else {
+    console.log(`DAG ${result.dag_id}, run by Airflow ${outcome.airflowVersion} (dag.test()) in AIRFLOW_HOME=${outcome.airflowHome ?? '?'}, database ${outcome.database ?? '?'}`);
+    result.runs.forEach(printRun);
+  }
+  return result.runs.every((r) => r.state === 'success') ? 0 : 1;
+}
+
 export async function runCommand(files: readonly string[], options: RunCommandOptions): Promise<number> {
   if (files.length !== 1) throw new RunUsageError('run takes exactly one FILE');
   const [file] = files;
+  if (options.engine !== undefined && options.engine !== 'preflight' && options.engine !== 'airflow') throw new RunUsageError('--engine takes preflight or airflow');
+  if (options.engine === 'airflow') return runWithAirflow(file, options);
+  if (options.airflowHome !== undefined) throw new RunUsageError('--airflow-home goes with --engine airflow');
   const outcome = await runDagLocally({
     file,
     dagId: options.dag,

@@ -2,8 +2,7 @@
 // running now, built from the engine's events, so the view follows a run task by task.
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { DagRunState, SimulationEvent, TaskState } from '../core/sim/types';
-import type { LocalRunOutcome } from '../node/localRun';
+import type { DagRunState, SimTask, SimulationEvent, SimulationResult, TaskState } from '../core/sim/types';
 import type { RunHistory, RunHistoryEntry } from '../node/runHistory';
 
 /** How much of a running task's log the view keeps; the finished result has the engine's own tail. */
@@ -36,6 +35,12 @@ export interface LiveSimulation {
   readonly taskIds: readonly string[];
   readonly runs: Map<string, LiveRun>;
   readonly alerts: LiveAlert[];
+}
+
+/** How a run ended: the simulator's outcome, or that of a run made by real Airflow. */
+export interface FinishedRun {
+  readonly result: SimulationResult;
+  readonly dag: { readonly tasks: readonly Pick<SimTask, 'taskId' | 'upstream' | 'downstream' | 'line'>[] };
 }
 
 /** What a caller says about a run it starts; the store adds the id, times and status. */
@@ -129,7 +134,7 @@ export class RunStore implements vscode.Disposable {
   }
 
   /** Replaces the running entry with the result, and resolves once that is on disk. */
-  async finish(entryId: string, outcome: LocalRunOutcome): Promise<RunHistoryEntry | undefined> {
+  async finish(entryId: string, outcome: FinishedRun): Promise<RunHistoryEntry | undefined> {
     const entry = this.entry(entryId);
     this.live.delete(entryId);
     if (!entry) return undefined;

@@ -1,5 +1,11 @@
 import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
+import type { AirflowRunOutcome, AirflowRunProblem } from '../../src/node/airflowDagsTest';
 import type { LocalRunOutcome, LocalRunProblem } from '../../src/node/localRun';
 import type { RunHistoryEntry } from '../../src/node/runHistory';
 import type { TestItemSnapshot, TestVerdicts } from '../../src/vscode/dagTests';
@@ -163,5 +169,64 @@ describe('DAGs in the Testing API', () => {
     } finally {
       await config.update('pythonPath', undefined, vscode.ConfigurationTarget.Workspace);
     }
+  });
+});
+
+describe('Run DAG with Local Airflow', () => {
+  type AirflowOutcome = AirflowRunOutcome | { problem: AirflowRunProblem } | undefined;
+  const homes: string[] = [];
+  const python = process.env.PREFLIGHT_TEST_AIRFLOW2_PYTHON;
+
+  async function runWithAirflow(relative: string, dagId: string, options: unknown): Promise<Exclude<AirflowOutcome, undefined>> {
+    const document = await openDagFile(relative);
+    const outcome = await vscode.commands.executeCommand<AirflowOutcome>('preflight.runDagWithAirflow', document.uri, dagId, options);
+    assert.ok(outcome, 'the command ran');
+    return outcome;
+  }
+
+  /** A fresh AIRFLOW_HOME, migrated by Airflow itself when asked; asynchronously, so the extension host stays responsive. */
+  async function home(migrate: boolean): Promise<string> {
+    const dir = mkdtempSync(join(tmpdir(), 'preflight-host-airflow-'));
+    homes.push(dir);
+    if (migrate) {
+      await promisify(execFile)(python!, ['-m', 'airflow', 'db', 'migrate'], { env: { ...process.env, AIRFLOW_HOME: dir, AIRFLOW__CORE__LOAD_EXAMPLES: 'False' }, timeout: 300_000 });
+    }
+    return dir;
+  }
+
+  before(async () => {
+    assert.ok(python, 'the launcher gives the Airflow 2.10 interpreter');
+    await vscode.workspace.getConfiguration('preflight').update('pythonPath', python, vscode.ConfigurationTarget.Workspace);
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('preflight').update('pythonPath', undefined, vscode.ConfigurationTarget.Workspace);
+    homes.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+  });
+
+  it('runs the DAG with dag.test() of Airflow 2.10 and keeps the run in the history as Airflow\'s', async function () {
+    this.timeout(300_000);
+    const outcome = await runWithAirflow('examples/af2_once_debug.py', 'af2_once_debug', { date: '2024-01-01T00:00:00+00:00', airflowHome: await home(true) });
+    assert.ok(!('problem' in outcome), 'problem' in outcome ? outcome.problem.message : '');
+    assert.equal(outcome.airflowVersion, '2.10.5');
+    const [run] = outcome.result.runs;
+    assert.equal(run.state, 'success');
+    assert.deepEqual(Object.fromEntries(run.tasks.map((t) => [t.task_id, t.state])), { print_context: 'success', say_hello: 'success' });
+    assert.equal(run.tasks.find((t) => t.task_id === 'say_hello')?.xcom.return_value, `hello from af2_once_debug, run ${run.run_id}`);
+    const history = await vscode.commands.executeCommand<{ entries: RunHistoryEntry[] }>('preflight.runs.history');
+    const entry = history.entries.find((e) => e.result?.runs[0]?.run_id === run.run_id && e.engine === 'airflow');
+    assert.ok(entry, 'the run is in the history, marked as made by Airflow');
+    assert.equal(entry.status, 'finished');
+  });
+
+  it('says how to migrate an AIRFLOW_HOME that has no metadata database, and records no run', async function () {
+    this.timeout(120_000);
+    const empty = await home(false);
+    const before = (await vscode.commands.executeCommand<{ entries: RunHistoryEntry[] }>('preflight.runs.history')).entries.length;
+    const outcome = await runWithAirflow('examples/af2_once_debug.py', 'af2_once_debug', { date: '2024-01-01T00:00:00+00:00', airflowHome: empty });
+    assert.ok('problem' in outcome, 'a problem, not a run');
+    assert.equal(outcome.problem.command, `AIRFLOW_HOME=${empty} ${python} -m airflow db migrate`);
+    const after = (await vscode.commands.executeCommand<{ entries: RunHistoryEntry[] }>('preflight.runs.history')).entries.length;
+    assert.equal(after, before);
   });
 });
