@@ -17,6 +17,7 @@ import { catalogFor } from './core/airflow/catalog';
 import { nextLogicalDate, renderDag } from './core/templates/fields';
 import { parseXComPins } from './core/templates/xcom';
 import { runCommand, RunUsageError } from './cliRun';
+import { remoteCommand } from './cliRemote';
 import { runDagLocally } from './node/localRun';
 import { dagMermaid, graphInputFromModel, type GraphState } from './core/graph/mermaid';
 import { RunStatesError, statesFromRunReport } from './core/graph/runStates';
@@ -33,6 +34,7 @@ Commands:
   run FILE                Run a DAG here, as Airflow would: its tasks, retries, XCom, callbacks and alerts.
   graph FILE              A DAG's task graph as Mermaid text (or SVG), with the states of a run.
   demo [PATH...]          Check and inspect every DAG file under PATH (default: examples/dags).
+  remote COMMAND ...      A real Airflow deployment: dags, runs, trigger, status, tasks, log, xcom, clear, diff (preflight remote --help).
 
 Options:
   --airflow 2|3           Apply the rules of Airflow 2.10 or 3.x (default: what each file is written for).
@@ -52,6 +54,8 @@ Options:
   --python PATH           run: the interpreter for Python tasks (default: $PREFLIGHT_PYTHON, else python3).
   --send-alerts           run: really post the Slack alerts the run raises (default: record them only).
   --wait-retries          run: really wait out retry delays (default: the simulated clock skips them).
+  --engine preflight|airflow  run: Preflight's simulator (default), or dag.test() of the Airflow installed for --python.
+  --airflow-home DIR      run --engine airflow: the AIRFLOW_HOME whose metadata database holds the run (default: $AIRFLOW_HOME).
   --now ISO               check, schedule: the current time to assume (default: the clock).
   --count N               schedule: list at most N due runs (default 100).
   --tz ZONE               schedule: also show times in ZONE (repeatable; default UTC and Asia/Seoul).
@@ -79,6 +83,8 @@ interface Options {
 }
 
 function main(argv: string[]): number | Promise<number> {
+  // `remote` has options of its own, so it reads its command line itself.
+  if (argv[0] === 'remote') return remoteCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -106,6 +112,8 @@ function main(argv: string[]): number | Promise<number> {
       python: { type: 'string' },
       'send-alerts': { type: 'boolean', default: false },
       'wait-retries': { type: 'boolean', default: false },
+      engine: { type: 'string' },
+      'airflow-home': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -151,6 +159,7 @@ function main(argv: string[]): number | Promise<number> {
       return runCommand(args, {
         airflow: options.airflow, dag: options.dag, date: options.date, from: values.from, to: values.to, conf: jsonObject(options.conf, '--conf'),
         dry: values.dry!, fail: values.fail ?? [], python: values.python, sendAlerts: values['send-alerts']!, waitForRetries: values['wait-retries']!, json: options.json, now: currentTime(options),
+        engine: values.engine, airflowHome: values['airflow-home'],
       });
     case 'graph':
       return graph(args, options, { format: values.format ?? 'mermaid', run: values.run, direction: values.direction ?? 'LR' });
@@ -374,7 +383,10 @@ async function graph(files: string[], options: Options, flags: { format: string;
     return 2;
   }
   try {
-    process.stdout.write(`${await page.render(text)}\n`);
+    // The panel's drawing: Mermaid's, or the simple layout past its threshold, which is said as the collapse is.
+    const drawn = await page.draw(graphInputFromModel(dag), { direction: flags.direction, states });
+    if (drawn.layout === 'simple') console.error(`preflight: DAG ${dag.dagId} is large: drawn with the simple layout rather than by Mermaid`);
+    process.stdout.write(`${drawn.svg}\n`);
   } finally {
     await page.close();
   }

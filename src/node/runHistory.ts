@@ -41,6 +41,10 @@ export interface RunHistoryEntry {
   readonly tasks: readonly HistoryTask[];
   /** The simulation's result once it finished. */
   readonly result: SimulationResult | null;
+  /** `airflow` when real Airflow made the run (`dag.test()`, Run DAG with Local Airflow); absent for the simulator's runs. */
+  readonly engine?: 'airflow';
+  /** Set for a run on an Airflow deployment (`preflight.deployments`), followed from the editor. */
+  readonly remote?: { readonly deployment: string; readonly baseUrl: string; readonly runId: string };
   /** Set when this simulation resumed run `runId` after a Clear of `taskId`, which reset `tasks`. */
   readonly cleared?: { readonly runId: string; readonly taskId: string; readonly tasks: readonly string[] };
 }

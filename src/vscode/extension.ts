@@ -2,6 +2,7 @@
 // extension context, so deactivation releases everything.
 import * as vscode from 'vscode';
 import { inspectReport } from '../core/dag/report';
+import { registerAirflowRuns } from './airflowRuns';
 import { AirflowVersionResolver } from './airflowVersion';
 import { DocumentAnalyses, isDagFile } from './analyses';
 import type { HostMessage } from '../../webview/protocol';
@@ -9,6 +10,7 @@ import { DagPanels } from './dagPanel';
 import { DiagnosticsPublisher } from './diagnostics';
 import { DagCodeActionProvider, DagCodeLensProvider, DagCompletionProvider, DagDefinitionProvider, DagHoverProvider } from './languageFeatures';
 import { registerLocalRuns } from './localRuns';
+import { registerRemoteAirflow } from './remoteAirflow';
 import { previewRenderedTemplates, RENDER_SCHEME, RenderPreviewProvider } from './renderPreview';
 import { openSchedulePreview } from './schedulePreview';
 import { Settings } from './settings';
@@ -61,12 +63,16 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   const runs = registerLocalRuns(context, airflow, analyses, index, output, settings);
+  registerAirflowRuns(context, analyses, runs);
+  registerRemoteAirflow(context, analyses, runs, output);
   const dagPanels = new DagPanels(context.extensionUri, analyses, runs);
   context.subscriptions.push(
     dagPanels,
     vscode.commands.registerCommand('preflight.showDag', (uri?: vscode.Uri, dagId?: string) => dagPanels.show(uri, dagId)),
     // Hidden: lets the integration tests read what the host told a DAG panel's page.
     vscode.commands.registerCommand('preflight.dagPanel.lastMessage', (uri: string, dagId: string, type: HostMessage['type']) => dagPanels.lastMessage(uri, dagId, type)),
+    // Hidden: lets the integration tests restore a panel as the serializer does after a reload, which would end their run.
+    vscode.commands.registerCommand('preflight.dagPanel.restore', (panel: vscode.WebviewPanel, state: unknown) => dagPanels.restore(panel, state)),
   );
   output.info(`Airflow Preflight ${context.extension.packageJSON.version} activated`);
 }

@@ -206,6 +206,16 @@ export class LocalRuns implements vscode.Disposable {
     const entry = this.store.entry(node.entryId);
     const run = entry?.result?.runs.find((r) => r.run_id === node.runId);
     if (!entry || !run || entry.status !== 'finished') return undefined;
+    if (entry.remote) {
+      // A run on a deployment is cleared there, and followed again, by the deployment commands.
+      await vscode.commands.executeCommand('preflight.remote.clearTask', node);
+      return undefined;
+    }
+    if (entry.engine === 'airflow') {
+      // The simulator resuming a run that real Airflow made would mix two engines' results in one run.
+      void vscode.window.showInformationMessage(`Airflow Preflight: ${run.run_id} was made by Airflow itself; run ${entry.dagId} with local Airflow again to re-run ${node.taskId}.`);
+      return undefined;
+    }
     const resume = resumeAfterClear(entry, run, node.taskId);
     const downstream = resume.cleared.length - 1;
     const answer = await vscode.window.showWarningMessage(
