@@ -170,10 +170,25 @@ class RemoteAirflow {
     });
   }
 
-  /** `preflight.remote.setCredentials`: a password (and user name, if the profile has none) or a token, into secret storage. */
-  async setCredentials(name?: unknown): Promise<boolean> {
+  /**
+   * `preflight.remote.setCredentials(name?, credentials?)`: a password (and user name, if the profile
+   * has none) or a token, into secret storage. Scripts and tests pass `{ username?, password }` or
+   * `{ token }`; command arguments are not logged or kept by VS Code.
+   */
+  async setCredentials(name?: unknown, given?: unknown): Promise<boolean> {
     const profile = await this.askDeployment('Set Deployment Credentials', name);
     if (!profile) return false;
+    if (given !== undefined) {
+      const value = typeof given === 'object' && given !== null ? (given as Record<string, unknown>) : {};
+      const text = (key: string) => (typeof value[key] === 'string' ? (value[key] as string) : undefined);
+      const credentials = profile.auth === 'token' ? { token: text('token') } : { username: text('username') ?? profile.username, password: text('password') };
+      if (Object.values(credentials).some((v) => v === undefined)) {
+        void vscode.window.showErrorMessage(`Airflow Preflight: the credentials for ${profile.name} need ${profile.auth === 'token' ? 'a token' : 'a user name and a password'}.`);
+        return false;
+      }
+      await this.secrets.set(profile, credentials);
+      return true;
+    }
     if (profile.auth === 'token') {
       const token = await vscode.window.showInputBox({ title: `Token for ${profile.name}`, prompt: profile.baseUrl, password: true, ignoreFocusOut: true });
       if (!token) return false;
@@ -378,7 +393,7 @@ export function registerRemoteAirflow(context: vscode.ExtensionContext, analyses
   const remote = new RemoteAirflow(settings, context.secrets, analyses, store, output);
   context.subscriptions.push(
     settings,
-    vscode.commands.registerCommand('preflight.remote.setCredentials', (name?: unknown) => remote.setCredentials(name)),
+    vscode.commands.registerCommand('preflight.remote.setCredentials', (name?: unknown, credentials?: unknown) => remote.setCredentials(name, credentials)),
     vscode.commands.registerCommand('preflight.remote.checkDag', (uri?: unknown, dagId?: unknown, deployment?: unknown) => remote.checkDag(uri, dagId, deployment)),
     vscode.commands.registerCommand('preflight.remote.triggerDag', (uri?: unknown, dagId?: unknown, deployment?: unknown, conf?: unknown) => remote.triggerDag(uri, dagId, deployment, conf)),
     vscode.commands.registerCommand('preflight.remote.clearTask', (node?: TaskInstanceNode) => remote.clearTask(node)),
