@@ -280,7 +280,9 @@ function drawGrid(): void {
   head.append(element('th'));
   for (const run of runs) {
     const th = element('th', run.runId === selectedRunId ? 'selected' : undefined, shortDate(run.logicalDate, run.runId));
-    th.title = `${run.runId}: ${run.state}${run.live ? ' (running)' : ''}, ${run.mode} run`;
+    // Runs made by Airflow itself are marked, so they are not read as the simulator's.
+    if (run.madeBy !== null) th.append(element('span', 'made-by', ` · ${run.madeBy}`));
+    th.title = `${run.runId}: ${run.state}${run.live ? ' (running)' : ''}, ${run.madeBy === null ? `${run.mode} run by Preflight` : `run by ${run.madeBy}`}`;
     head.append(th);
   }
   table.append(element('thead'));

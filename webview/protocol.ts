@@ -26,6 +26,8 @@ export interface RunColumn {
   /** ISO 8601; null when the run id does not say (a live run of an unusual id). */
   readonly logicalDate: string | null;
   readonly mode: 'dry' | 'real';
+  /** Who made the run: null for Preflight's simulator, `Airflow` for dag.test(), else the deployment's name. */
+  readonly madeBy: string | null;
   readonly state: string;
   /** Still running: its cells change, and it cannot be cleared yet. */
   readonly live: boolean;
@@ -112,7 +114,7 @@ function isCell(v: unknown): v is CellView {
 
 function isRunColumn(v: unknown): v is RunColumn {
   return isRecord(v) && isString(v.entryId) && isString(v.runId) && (v.logicalDate === null || isString(v.logicalDate))
-    && (v.mode === 'dry' || v.mode === 'real') && isString(v.state) && typeof v.live === 'boolean'
+    && (v.mode === 'dry' || v.mode === 'real') && (v.madeBy === null || isString(v.madeBy)) && isString(v.state) && typeof v.live === 'boolean'
     && isRecord(v.cells) && Object.values(v.cells).every(isCell);
 }
 

@@ -1,6 +1,7 @@
 // What the DAG panel shows of the run history: the grid's columns (one per DAG run of the DAG) and
 // the details of one task instance, from a finished result or from the live state of a running one.
 import type { Alert, TaskInstanceResult } from '../core/sim/types';
+import { utcIso } from '../core/time/zones';
 import type { RunHistoryEntry } from '../node/runHistory';
 import type { InstanceKey, RunColumn, TaskDetails } from '../../webview/protocol';
 import type { LiveSimulation } from './runStore';
@@ -21,6 +22,20 @@ function logicalDateOf(runId: string): string | null {
   return date !== undefined && !Number.isNaN(Date.parse(date)) ? date : null;
 }
 
+/** Who made an entry's runs, as the grid labels them: null for the simulator. */
+function madeBy(entry: RunHistoryEntry): string | null {
+  return entry.remote ? entry.remote.deployment : entry.engine === 'airflow' ? 'Airflow' : null;
+}
+
+/**
+ * The logical date of a live run: what its id says, except for runs made by Airflow, whose manual
+ * run ids hold when the run was made on Airflow 3; their entry knows the date that was asked for.
+ */
+function liveLogicalDate(entry: RunHistoryEntry, runId: string): string | null {
+  if (madeBy(entry) !== null && entry.selection.kind === 'date') return utcIso(entry.selection.logicalDate);
+  return logicalDateOf(runId);
+}
+
 function entriesOf(source: RunSource, file: string, dagId: string): RunHistoryEntry[] {
   return source.entries.filter((e) => e.dagId === dagId && e.file === file);
 }
@@ -38,14 +53,14 @@ export function runColumns(source: RunSource, file: string, dagId: string): RunC
       for (const run of live.runs.values()) {
         if (columns.has(run.runId)) continue;
         const cells = Object.fromEntries([...run.tasks].map(([taskId, t]) => [taskId, { state: t.state, tries: t.tryNumber, durationMs: null }]));
-        columns.set(run.runId, { entryId: entry.id, runId: run.runId, logicalDate: logicalDateOf(run.runId), mode: entry.mode, state: run.state, live: true, cells });
+        columns.set(run.runId, { entryId: entry.id, runId: run.runId, logicalDate: liveLogicalDate(entry, run.runId), mode: entry.mode, madeBy: madeBy(entry), state: run.state, live: true, cells });
       }
       continue;
     }
     for (const run of entry.result?.runs ?? []) {
       if (columns.has(run.run_id)) continue;
       const cells = Object.fromEntries(run.tasks.map((t) => [t.task_id, { state: t.state, tries: t.try_number, durationMs: t.duration_ms }]));
-      columns.set(run.run_id, { entryId: entry.id, runId: run.run_id, logicalDate: run.logical_date, mode: entry.mode, state: run.state, live: false, cells });
+      columns.set(run.run_id, { entryId: entry.id, runId: run.run_id, logicalDate: run.logical_date, mode: entry.mode, madeBy: madeBy(entry), state: run.state, live: false, cells });
     }
   }
   return [...columns.values()].reverse();

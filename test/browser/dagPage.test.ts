@@ -115,9 +115,9 @@ const RUN_STATES: Record<string, GraphState> = {
   extract: 'success', transform: 'failed', [QUOTE_INJECTION]: 'skipped', [HTML_INJECTION]: 'upstream_failed', load: 'upstream_failed',
 };
 
-function column(runId: string, states: Record<string, GraphState>, live = false): RunColumn {
+function column(runId: string, states: Record<string, GraphState>, live = false, madeBy: string | null = null): RunColumn {
   return {
-    entryId: `entry-${runId}`, runId, logicalDate: runId.split('__')[1], mode: 'dry', state: live ? 'running' : 'failed', live,
+    entryId: `entry-${runId}`, runId, logicalDate: runId.split('__')[1], mode: 'dry', madeBy, state: live ? 'running' : 'failed', live,
     cells: Object.fromEntries(Object.entries(states).map(([taskId, state]) => [taskId, { state, tries: 1, durationMs: 12 }])),
   };
 }
@@ -234,6 +234,22 @@ describe('DAG panel page', () => {
     assert.equal((await nodeFills(page)).transform, rgb(STATE_COLOURS.success.fill), 'the graph shows the run of the clicked cell');
     await page.click('#run');
     assert.deepEqual((await posted(page)).at(-1), { type: 'run', logicalDate: '2024-01-01T00:00:00+00:00' });
+  });
+
+  it('marks the runs that Airflow or a deployment made, beside the simulator\'s', async () => {
+    const { page } = await openPage();
+    await post(page, GRAPH);
+    const success = Object.fromEntries(Object.keys(RUN_STATES).map((t) => [t, 'success' as GraphState]));
+    await post(page, { type: 'runs', runs: [
+      column('scheduled__2024-01-01T00:00:00+00:00', success),
+      column('manual__2024-01-02T00:00:00+00:00', success, false, 'Airflow'),
+      column('manual__2024-01-03T00:00:00+00:00', RUN_STATES, false, 'prod <eu>'),
+    ] });
+    await page.waitForSelector('#grid thead th .made-by');
+    const headers = await page.$$eval('#grid thead th', (ths) => ths.slice(1).map((th) => ({ text: th.textContent, title: (th as HTMLElement).title })));
+    assert.deepEqual(headers.map((h) => h.text), ['2024-01-01 00:00', '2024-01-02 00:00 · Airflow', '2024-01-03 00:00 · prod <eu>']);
+    assert.match(headers[0].title, /dry run by Preflight$/);
+    assert.match(headers[2].title, /run by prod <eu>$/);
   });
 
   it('keeps the zoom when the file changes and the graph is drawn again', async () => {
