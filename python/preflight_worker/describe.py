@@ -134,6 +134,10 @@ def _expand(task):
         return None
     expand = getattr(task, "_preflight_expand", None)
     if expand is None:
+        # A mapped TaskFlow task keeps its expanded arguments in op_kwargs_expand_input; Airflow 3
+        # leaves its expand_input empty.
+        expand = getattr(getattr(task, "op_kwargs_expand_input", None), "value", None) or None
+    if expand is None:
         expand = getattr(getattr(task, "expand_input", None), "value", None)
     if expand is None:
         return None
@@ -167,6 +171,8 @@ def describe_task(task):
         "owner": getattr(task, "owner", None),
         "email": _emails(getattr(task, "email", None)),
         "callbacks": [n for n in TASK_CALLBACKS if _has(getattr(task, n, None))],
+        # The task's params: Airflow has merged the DAG's into them already.
+        "params": _params(task),
         "template_fields": {name: runtime.codec.encode(_field_value(task, name)) for name in fields},
         "template_ext": [str(e) for e in (getattr(task, "template_ext", ()) or ())],
         "group": group_id or None,
@@ -199,8 +205,9 @@ def _groups(dag):
     return groups
 
 
-def _params(dag):
-    params = getattr(dag, "params", None) or {}
+def _params(owner):
+    """The values of a DAG's or task's params."""
+    params = getattr(owner, "params", None) or {}
     values = {}
     for key in params:
         try:

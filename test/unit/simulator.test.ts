@@ -207,6 +207,8 @@ describe('state machine and run state', () => {
     const o = await run(dag('start >> work', { start: { kind: 'empty', operator: 'EmptyOperator', callbacks: ['on_failure_callback'] } }));
     assert.deepEqual(o.recorder.executed, ['work#1']);
     assert.deepEqual(o.states(), { start: 'success', work: 'success' });
+    // DagRun.schedule_tis counts the scheduler's short-cut as the task's first try, as for any task.
+    assert.equal(o.result.runs[0].tasks[0].try_number, 1);
   });
 
   it('operators with no local meaning succeed as mocks, with a note in the log', async () => {
@@ -313,6 +315,8 @@ describe('branching and short-circuit', () => {
   it('a join reachable from the chosen branch is not skipped even when it is a direct downstream', async () => {
     const o = await run(dag('pick >> [a, join]; a >> join', { pick: { kind: 'branch' } }), { pick: ok('a') });
     assert.deepEqual(o.states(), { pick: 'success', a: 'success', join: 'success' });
+    // skip_all_except records every direct downstream task it keeps, the join included.
+    assert.deepEqual(o.result.runs[0].tasks[0].xcom.skipmixin_key, { followed: ['a', 'join'] });
   });
 
   it('a branch to a TaskGroup id follows the group\'s roots; None skips every direct downstream', async () => {
@@ -330,13 +334,15 @@ describe('branching and short-circuit', () => {
   it('short-circuit with a falsy value skips the whole downstream, ignoring trigger rules', async () => {
     const o = await run(dag('check >> a >> b', { check: { kind: 'short_circuit' }, b: { triggerRule: 'all_done' } }), { check: ok(false) }, { airflow: 2 });
     assert.deepEqual(o.states(), { check: 'success', a: 'skipped', b: 'skipped' });
-    // 2.10 pushes the falsy value; only None is never pushed.
-    assert.deepEqual(o.result.runs[0].tasks[0].xcom, { return_value: false });
+    // 2.10 pushes the falsy value (only None is never pushed), and SkipMixin.skip the tasks it skipped.
+    assert.deepEqual(o.result.runs[0].tasks[0].xcom, { skipmixin_key: { skipped: ['a', 'b'] }, return_value: false });
   });
 
   it('short-circuit with ignore_downstream_trigger_rules=False skips only direct downstream tasks', async () => {
     const o = await run(dag('check >> a >> b', { check: { kind: 'short_circuit', ignoreDownstreamTriggerRules: false }, b: { triggerRule: 'all_done' } }), { check: ok([]) });
     assert.deepEqual(o.states(), { check: 'success', a: 'skipped', b: 'success' });
+    // 3.x skips through DownstreamTasksSkipped: the skipped tasks are recorded, the return value is not pushed.
+    assert.deepEqual(o.result.runs[0].tasks[0].xcom, { skipmixin_key: { skipped: ['a'] } });
   });
 
   it('short-circuit with a truthy value skips nothing', async () => {
@@ -434,6 +440,12 @@ describe('runs of a range', () => {
     assert.deepEqual(o.recorder.executed, []);
   });
 
+  it('a task\'s params go over the DAG\'s and dag_run.conf over both; task.owner and task.retries are the task\'s', async () => {
+    const o = await run(dag('a', { a: { params: { days: 7 }, owner: 'data', retries: 4, templateFields: { bash_command: '{{ params.table }} {{ params.days }} {{ params.limit }} {{ task.owner }} {{ task.retries }}' } } },
+      { params: { table: 'orders', days: 3, limit: 1 } }), {}, { runs: [scheduledRun(0, { table: 'orders_v2' })] });
+    assert.equal(o.result.runs[0].tasks[0].rendered.bash_command, 'orders_v2 7 1 data 4');
+  });
+
   it('templated fields are rendered with the run\'s context', async () => {
     const o = await run(dag('a', { a: { templateFields: { bash_command: 'echo {{ ds }} {{ ds_nodash }} {{ macros.ds_add(ds, 7) }}', env: { DAY: '{{ ds }}' } } } }));
     assert.deepEqual(o.result.runs[0].tasks[0].rendered, { bash_command: 'echo 2024-01-02 20240102 2024-01-09', env: { DAY: '2024-01-02' } });
@@ -481,6 +493,21 @@ describe('dynamic task mapping', () => {
     assert.equal(double.state, 'success');
     assert.deepEqual(double.mapped!.map((m) => [m.map_index, m.state, m.xcom.return_value]), [[0, 'success', 2], [1, 'success', 4], [2, 'success', 6]]);
     assert.deepEqual(total.xcom.return_value, [2, 4, 6]);
+  });
+
+  it('mapped instances whose tries end at different moments all finish, none is left running', async () => {
+    const delays = [30, 5, 15];
+    const o = await run(dag('make >> double', { double: { operator: '@task', mapped: { expand: { x: xcomArg('make') } } } }), {
+      make: ok([0, 1, 2]),
+      double: async (invocation) => {
+        const x = (invocation.rendered.op_kwargs as { x: number }).x;
+        await new Promise((resolve) => setTimeout(resolve, delays[x]));
+        return ok(x * 2);
+      },
+    });
+    const double = o.result.runs[0].tasks[1];
+    assert.equal(o.result.runs[0].state, 'success');
+    assert.deepEqual(double.mapped!.map((m) => [m.map_index, m.state, m.xcom.return_value]), [[0, 'success', 0], [1, 'success', 2], [2, 'success', 4]]);
   });
 
   it('expanding several arguments maps over their cartesian product; a literal list needs no upstream', async () => {

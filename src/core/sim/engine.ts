@@ -361,8 +361,10 @@ export class Simulation {
         if (this.busy >= this.dag.maxActiveTasks) continue;
         run.candidates.delete(taskId);
         if (task.kind === 'empty') {
-          // The scheduler marks such a task success itself: no rendering, callbacks, XCom or retries (§3.9).
+          // The scheduler marks such a task success itself: no rendering, callbacks, XCom or retries (§3.9),
+          // though DagRun.schedule_tis still counts it as a try (try_number 0 -> 1), as for any scheduled task.
           instance.start = instance.end = this.now();
+          instance.tryNumber += 1;
           this.setState(run, instance, 'success', 'EmptyOperator: marked success by the scheduler without running');
           changed = true;
           continue;
@@ -470,7 +472,8 @@ export class Simulation {
     instance.end = null;
     instance.error = undefined;
     this.setState(run, instance, 'running');
-    const key = `${run.request.runId}\u0000${instance.task.taskId}`;
+    // One entry per task instance: the instances of a mapped task run side by side under one task id.
+    const key = `${run.request.runId}\u0000${instance.task.taskId}\u0000${instance.mapIndex}`;
     const done = this.executeTry(run, instance).finally(() => this.running.delete(key));
     this.running.set(key, done);
   }
@@ -479,9 +482,9 @@ export class Simulation {
     return { dagId: this.dag.dagId, runId: run.request.runId, logicalDate: run.request.logicalDate, taskId, mapIndex };
   }
 
-  private params(run: Run): Record<string, unknown> {
-    // dag_run.conf overrides params ([core] dag_run_conf_overrides_params, True by default).
-    return { ...this.dag.params, ...run.request.conf };
+  private params(run: Run, task?: SimTask): Record<string, unknown> {
+    // A task's params go over the DAG's, and dag_run.conf over both ([core] dag_run_conf_overrides_params, True by default).
+    return { ...this.dag.params, ...task?.params, ...run.request.conf };
   }
 
   private channel(run: Run, instance: Instance | undefined, source: string): TaskChannel {
@@ -507,7 +510,7 @@ export class Simulation {
   private renderRequest(run: Run, instance: Instance): RenderRequest {
     const caller = this.caller(run, instance.task.taskId, instance.mapIndex);
     return {
-      dag: this.dag, task: instance.task, run: run.request, tryNumber: instance.tryNumber, airflow: this.options.airflow, params: this.params(run), store: this.store, now: this.now(),
+      dag: this.dag, task: instance.task, run: run.request, tryNumber: instance.tryNumber, airflow: this.options.airflow, params: this.params(run, instance.task), store: this.store, now: this.now(),
       xcomPull: (request) => this.store.pull(caller, request, this.options.airflow),
     };
   }
@@ -529,7 +532,7 @@ export class Simulation {
     for (const name of names) {
       if (!instance.task.callbacks.includes(name)) continue;
       const result = await this.options.executor.callback(
-        { dag: this.dag, task: instance.task, name, run: run.request, tryNumber: instance.tryNumber, airflow: this.options.airflow, params: this.params(run), ...(exception ? { exception } : {}) },
+        { dag: this.dag, task: instance.task, name, run: run.request, tryNumber: instance.tryNumber, airflow: this.options.airflow, params: this.params(run, instance.task), ...(exception ? { exception } : {}) },
         this.channel(run, instance, name),
       );
       // Airflow logs a callback's exception and carries on.
@@ -542,7 +545,7 @@ export class Simulation {
     const caller = this.caller(run, task.taskId, instance.mapIndex);
     // Every try starts with no XCom of its own (§5.1).
     this.store.clear(caller);
-    const params = this.params(run);
+    const params = this.params(run, instance.task);
     const render = renderTaskFields(this.renderRequest(run, instance), this.options);
     let outcome: ExecutionOutcome;
     if ('error' in render) {
@@ -604,9 +607,15 @@ export class Simulation {
         const followed = this.branchTargets(value);
         if ('error' in followed) return { kind: 'error', error: followed.error };
         skippedSomething = this.skipNotFollowed(run, task, followed.ids);
-        this.push(run, task.taskId, 'skipmixin_key', { followed: [...followed.ids].sort() }, instance.mapIndex);
+        // SkipMixin.skip_all_except records the direct downstream tasks it keeps: the chosen ones and
+        // those below a chosen one (a join), not a chosen task that is not directly downstream.
+        const kept = new Set([...followed.ids, ...this.descendants(followed.ids)]);
+        this.push(run, task.taskId, 'skipmixin_key', { followed: task.downstream.filter((id) => kept.has(id)).sort() }, instance.mapIndex);
       } else if (task.kind === 'short_circuit' && !isTruthy(value)) {
-        skippedSomething = this.shortCircuit(run, task);
+        const targets = this.shortCircuitTargets(task);
+        skippedSomething = this.shortCircuit(run, task, targets);
+        // SkipMixin.skip records the tasks it skips (whatever state they are in) when there are any.
+        if (targets.size > 0) this.push(run, task.taskId, 'skipmixin_key', { skipped: [...targets].sort() }, instance.mapIndex);
       }
       // 3.x signals these skips with DownstreamTasksSkipped, which bypasses the return_value push.
       const pushReturn = task.doXcomPush && value !== null && value !== undefined && !(this.options.airflow === 3 && skippedSomething);
@@ -671,8 +680,12 @@ export class Simulation {
   }
 
   /** A falsy condition skips everything downstream, or only the direct downstream tasks when trigger rules are respected. */
-  private shortCircuit(run: Run, task: SimTask): boolean {
-    const targets = task.ignoreDownstreamTriggerRules ? this.descendants([task.taskId]) : new Set(task.downstream);
+  private shortCircuitTargets(task: SimTask): Set<string> {
+    return task.ignoreDownstreamTriggerRules ? this.descendants([task.taskId]) : new Set(task.downstream);
+  }
+
+  /** Skips the targets that have not finished yet; true when any was skipped. */
+  private shortCircuit(run: Run, task: SimTask, targets: Set<string>): boolean {
     let skipped = false;
     for (const id of targets) {
       const instance = run.instances.get(id)!;

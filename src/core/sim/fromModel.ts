@@ -84,6 +84,7 @@ export function simDagFromModel(dag: DagModel, airflow: AirflowVersion, catalog:
     const maxRetryDelay = seconds(effective('max_retry_delay'));
     const timeout = seconds(effective('execution_timeout'));
     const email = effective('email');
+    const params = plain(argument(task, 'params')?.value);
     return {
       taskId: task.taskId,
       operator: task.operator,
@@ -109,6 +110,7 @@ export function simDagFromModel(dag: DagModel, airflow: AirflowVersion, catalog:
         const value = effective(name);
         return value !== undefined && value.kind !== 'none' && !(value.kind === 'list' && value.items.length === 0);
       }),
+      ...(params && typeof params === 'object' && !Array.isArray(params) ? { params: params as Record<string, unknown> } : {}),
       templateFields: templateFields(task, fields),
       templateExt: isTaskFlow ? [] : (info?.templateExt ?? []),
       ...(taskKind(task.operator, info?.bases ?? []) === 'bash' ? { bashOptions: bashOptions(effective('skip_on_exit_code') ?? effective('skip_exit_code'), effective('append_env')) } : {}),

@@ -5,6 +5,7 @@
 import type { AirflowVersion } from '../airflow/version';
 import type { Connection } from '../templates/connections';
 import { templateContext } from '../templates/context';
+import { DECORATED_OPERATOR_CLASSES } from '../templates/fields';
 import { PyFloat, pyStr } from '../templates/pyobjects';
 import { renderValue } from '../templates/render';
 import type { RunRequest, SimDag, SimTask, TaskError, XComPullRequest, XComReference } from './types';
@@ -99,7 +100,9 @@ function tryContext(request: RenderRequest, sources: RenderSources): Record<stri
       dagZone: dag.timezone,
       xcomPull: request.xcomPull,
       // `{{ task }}` prints the operator's class; TaskFlow tasks are Python decorated operators, as in the preview.
-      taskType: task.operator.startsWith('@') ? '_PythonDecoratedOperator' : task.operator,
+      taskType: task.operator.startsWith('@') ? DECORATED_OPERATOR_CLASSES[task.operator] ?? '_PythonDecoratedOperator' : task.operator,
+      // What `{{ task.owner }}` and `{{ task.retries }}` read: the task's effective arguments, where known.
+      taskArguments: { retries: task.retries, ...(task.owner !== undefined ? { owner: task.owner } : {}) },
     },
     request.airflow,
   );

@@ -95,6 +95,8 @@ export interface SimTask {
    * list of argument dicts. One task instance runs per combination (§7.4).
    */
   readonly mapped?: { readonly expand: Readonly<Record<string, unknown>> };
+  /** The task's own `params`: over the DAG's, under `dag_run.conf`. */
+  readonly params?: Readonly<Record<string, unknown>>;
   /** The TaskGroup the task belongs to, for branching to a group id. */
   readonly group?: string;
   /** 1-based line of the task's definition in the DAG file, for editors and test reports. */
