@@ -142,6 +142,33 @@ describe('templated fields of custom operators, default_args and Airflow default
     assert.deepEqual(a.fields, { bash_command: 'echo', env: { DAY: '2024-01-01' } });
     assert.deepEqual(mail.fields, { to: 'a@example.com', subject: '2024-01-01', mime_subtype: 'mixed', mime_charset: 'utf-8', conn_id: 'smtp_default' });
   });
+
+  it('a field that is falsy for Python ({}, [], "", 0) is left as it is, not rendered', () => {
+    const { a } = render(`with DAG("d", ${DAG_ARGS}):
+    PythonOperator(task_id="a", python_callable=print, op_args=["{{ ds }}"], op_kwargs={}, templates_dict={})
+`);
+    assert.deepEqual(a.fields, { op_args: ['2024-01-01'] });
+  });
+
+  it('@task.branch and @task.short_circuit render their arguments as @task does, and print their own class', () => {
+    const { route, gate } = render(`from airflow.sdk import task
+
+with DAG("d", ${DAG_ARGS}):
+    @task.branch
+    def route(day):
+        return "a"
+
+    @task.short_circuit
+    def gate(day, who):
+        return True
+
+    route("{{ ds }}")
+    gate("{{ ds_nodash }}", who="{{ task }}")
+`);
+    assert.deepEqual(route.fields, { op_args: ['2024-01-01'] });
+    assert.deepEqual(gate.fields, { op_args: ['20240101'], op_kwargs: { who: '<Task(_ShortCircuitDecoratedOperator): gate>' } });
+    assert.deepEqual({ ...route.unsupported, ...gate.unsupported }, {});
+  });
 });
 
 describe('ti.xcom_pull in templates', () => {

@@ -77,7 +77,11 @@ const ZERO_TRACE_CONTEXT = { traceparent: `00-${'0'.repeat(32)}-${'0'.repeat(16)
 const DAG_RUN_TYPE_NAMES: Readonly<Record<string, string>> = { backfill: 'BACKFILL_JOB', asset_triggered: 'ASSET_TRIGGERED' };
 
 /** TaskFlow's operator classes whose attributes are those of the classic operator they extend. */
-const DECORATED_OPERATOR_BASES: Readonly<Record<string, string>> = { _PythonDecoratedOperator: 'PythonOperator' };
+const DECORATED_OPERATOR_BASES: Readonly<Record<string, string>> = {
+  _PythonDecoratedOperator: 'PythonOperator',
+  _BranchPythonDecoratedOperator: 'BranchPythonOperator',
+  _ShortCircuitDecoratedOperator: 'ShortCircuitOperator',
+};
 
 /** `macros.ds_add("2015-01-01", 5)` → `"2015-01-06"`; 0 days returns the input unchanged. */
 function dsAdd(ds: string, days: number): string {

@@ -15,6 +15,7 @@ import { withAttributes } from './environment';
 import { literalEval } from './literal';
 import { volatileReads } from './macros';
 import { copyPlain, PyFloat, pyRepr } from './pyobjects';
+import { pyTruthy } from './pyruntime';
 import { renderValue, type TemplateError } from './render';
 import { pinnedXComPull, type XComPins } from './xcom';
 
@@ -121,11 +122,23 @@ interface Templating {
 }
 
 /**
- * `@task` and `@task.python` run a PythonOperator whose `op_args` and `op_kwargs` are the call's
- * arguments (`_PythonDecoratedOperator`: template_fields templates_dict, op_args, op_kwargs).
+ * The TaskFlow decorators rendered here, with the operator class each makes: they all render
+ * `_PythonDecoratedOperator`'s fields. Others (`@task.bash` renders the command its function
+ * returns) need Python.
+ */
+export const DECORATED_OPERATOR_CLASSES: Readonly<Record<string, string>> = {
+  '@task': '_PythonDecoratedOperator',
+  '@task.python': '_PythonDecoratedOperator',
+  '@task.branch': '_BranchPythonDecoratedOperator',
+  '@task.short_circuit': '_ShortCircuitDecoratedOperator',
+};
+
+/**
+ * The decorators of DECORATED_OPERATOR_CLASSES run a PythonOperator whose `op_args` and `op_kwargs`
+ * are the call's arguments (`_PythonDecoratedOperator`: template_fields templates_dict, op_args, op_kwargs).
  */
 function taskFlowOperator(task: TaskModel, catalog: Catalog): Templating | undefined {
-  if (task.operator !== '@task' && task.operator !== '@task.python') return undefined;
+  if (!(task.operator in DECORATED_OPERATOR_CLASSES)) return undefined;
   return { templateFields: ['templates_dict', 'op_args', 'op_kwargs'], templateExt: catalog.operators.PythonOperator?.templateExt ?? [] };
 }
 
@@ -393,7 +406,8 @@ function taskInputs(dag: DagModel, task: TaskModel, run: TemplateRun, files: Tem
       fields.push([field, { unsupported: error instanceof Error ? error.message : String(error) }]);
       continue;
     }
-    if (!value) continue;
+    // Airflow leaves a falsy field (Python's truth: '', 0, [], {} and None alike) as it is, unrendered.
+    if (!pyTruthy(value, field)) continue;
     try {
       fields.push([field, { render: loadTemplateFiles(value, templateExtensions(task, operator.templateExt), files) }]);
     } catch (error) {
@@ -402,8 +416,7 @@ function taskInputs(dag: DagModel, task: TaskModel, run: TemplateRun, files: Tem
   }
   return {
     taskId: task.taskId,
-    // Only `@task` and `@task.python` among the TaskFlow decorators are rendered here.
-    taskType: task.kind === 'taskflow' ? '_PythonDecoratedOperator' : task.operator,
+    taskType: task.kind === 'taskflow' ? DECORATED_OPERATOR_CLASSES[task.operator] : task.operator,
     taskArguments: taskArguments(dag, task, options.catalog),
     // DAG params, then the task's, then dag_run.conf on top ([core] dag_run_conf_overrides_params).
     params: { ...paramsOf(dag), ...paramsOf(task), ...(copyPlain(run.conf ?? {}) as Record<string, unknown>) },
