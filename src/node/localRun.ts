@@ -104,6 +104,7 @@ function simDagFromWire(wire: WireDag, airflow: AirflowVersion, lines: Map<strin
     callbacks: t.callbacks.filter((c): c is SimTask['callbacks'][number] => /^on_(execute|success|failure|retry|skipped)_callback$/.test(c)),
     templateFields: t.template_fields,
     templateExt: t.template_ext,
+    ...(t.params ? { params: t.params } : {}),
     ...(t.kind === 'bash' ? { bashOptions: bashOptionsFromWire(t) } : {}),
     ...(t.mapped && t.expand ? { mapped: { expand: t.expand } } : {}),
     ...(t.group ? { group: t.group } : {}),

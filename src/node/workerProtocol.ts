@@ -41,6 +41,8 @@ export interface WireTask {
   /** Each name of the operator's template_fields with its value before rendering. */
   readonly template_fields: Readonly<Record<string, unknown>>;
   readonly template_ext: readonly string[];
+  /** The task's own `params` (the DAG's are in WireDag), when it has any. */
+  readonly params?: Readonly<Record<string, unknown>>;
   readonly group: string | null;
   /** `.partial(...).expand(...)`: the expanded arguments (a list or an XComArg each), or `{"__expand_kwargs__": ...}`. */
   readonly mapped?: boolean;
