@@ -238,6 +238,58 @@ with DAG("d"):
     ],
   }));
 
+  it('a @task_group call stands for the task its function returns, else for the whole group', () => check(`
+import pendulum
+from airflow.sdk import dag, task, task_group
+
+@dag(schedule=None, start_date=pendulum.datetime(2024, 1, 1, tz="UTC"))
+def d():
+    @task
+    def start():
+        return 5
+
+    @task_group
+    def process(value):
+        @task
+        def square(x):
+            return x * x
+
+        @task
+        def plus_one(x):
+            return x + 1
+
+        return plus_one(square(value))
+
+    @task_group
+    def checks():
+        @task
+        def first():
+            pass
+
+        @task
+        def second():
+            pass
+
+        first() >> second()
+
+    @task
+    def finish(result):
+        return result
+
+    finish(process(start())) >> checks()
+
+d()
+`, {
+    d: [
+      'start [@task]',
+      'process.square [@task] <- start',
+      'process.plus_one [@task] <- process.square',
+      'finish [@task] <- process.plus_one',
+      'checks.first [@task] <- finish',
+      'checks.second [@task] <- checks.first',
+    ],
+  }));
+
   it('marks .partial().expand() and TaskFlow .expand() as mapped, with edges from mapped inputs', () => check(`${HEADER}
 from airflow.decorators import task
 with DAG("d"):

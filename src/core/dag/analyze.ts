@@ -1002,19 +1002,24 @@ class Analyzer {
     return { kind: 'dag', dag };
   }
 
-  /** Calling a `@task_group` function runs its body inside a new TaskGroup named after the function. */
+  /**
+   * Calling a `@task_group` function runs its body inside a new TaskGroup named after the function.
+   * The call stands for the task (or XComArg) the function returns, so that edges and data passed on
+   * bind to it, and for the whole group otherwise, as Airflow's TaskGroupDecorator returns.
+   */
   private groupFunctionCall(fn: GroupFunction, args: CallArgument[], scope: Scope): Value {
     const evaluated = this.evaluateArguments(args, scope);
     const groupId = fn.decoratorArgs.find((a) => a.keyword === 'group_id')?.value ?? { kind: 'str', value: fn.name };
     const group = this.taskGroup(groupId, fn.decoratorArgs, rangeOf(fn.decorated));
     if (group.kind !== 'group') return UNKNOWN;
     this.groupStack.push(group.group);
+    let returned: Value;
     try {
-      this.invoke(fn, evaluated);
+      returned = this.invoke(fn, evaluated);
     } finally {
       this.groupStack.pop();
     }
-    return group;
+    return returned.kind === 'task' ? returned : group;
   }
 
   /** Runs a function defined in the file (a task or DAG factory) with its arguments bound to its parameters. */
