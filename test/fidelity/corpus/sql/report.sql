@@ -1,0 +1,1 @@
+SELECT * FROM events WHERE day = '{{ ds }}' LIMIT {{ params.limit }}
