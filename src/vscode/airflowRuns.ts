@@ -16,7 +16,7 @@ import { toRange } from './convert';
 import { interpreterForRuns } from './localRuns';
 import { onDidChangePythonExtensionInterpreter } from './pythonInterpreter';
 import type { RunStore } from './runStore';
-import { askDag } from './runQuestions';
+import { askDagChoice } from './runQuestions';
 import { RUNS_VIEW } from './runsView';
 
 export const RUN_WITH_AIRFLOW_COMMAND = 'preflight.runDagWithAirflow';
@@ -75,17 +75,10 @@ export class AirflowRuns implements vscode.Disposable {
       void vscode.window.showWarningMessage('Airflow Preflight: Run DAG with Local Airflow executes the DAG file and its tasks, so it needs a trusted workspace. Run DAG Locally makes dry runs here.');
       return undefined;
     }
-    const document = uri instanceof vscode.Uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
-    if (!document || !isDagFile(document) || document.uri.scheme !== 'file') {
-      void vscode.window.showInformationMessage('Airflow Preflight: open a DAG file saved on disk to run it with Airflow.');
-      return undefined;
-    }
-    const file = this.analyses.get(document);
-    const chosen = typeof dagId === 'string' ? dagId : await askDag(file);
-    if (!chosen) {
-      if (file.model.dags.length === 0) void vscode.window.showInformationMessage('Airflow Preflight: this file defines no DAG.');
-      return undefined;
-    }
+    const target = await askDagChoice(this.analyses, uri, dagId, { title: 'Run DAG with Local Airflow', onDisk: true });
+    if (!target) return undefined;
+    const { document, file } = target;
+    const chosen = target.dag.dagId;
     let choices: AirflowRunArguments;
     if (options !== undefined) {
       const parsed = argumentsFrom(options);

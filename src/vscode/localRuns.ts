@@ -16,7 +16,7 @@ import type { AirflowVersionResolver } from './airflowVersion';
 import { isDagFile, type DocumentAnalyses } from './analyses';
 import { DagTests, type TestProfileName } from './dagTests';
 import { resolvePythonInterpreter } from './pythonInterpreter';
-import { askDag, askRunChoices } from './runQuestions';
+import { askDagChoice, askRunChoices } from './runQuestions';
 import { RunStore } from './runStore';
 import { openAlert, openTask, RUN_DOCUMENT_SCHEME, RunDocumentProvider, RUNS_VIEW, RunsTreeProvider, type AlertNode, type TaskNode } from './runsView';
 import type { WorkspaceDagIndex } from './workspaceIndex';
@@ -166,21 +166,10 @@ export class LocalRuns implements vscode.Disposable {
    * engine's outcome (undefined when the user cancelled a question), which the integration tests read.
    */
   async runDag(uri?: unknown, dagId?: unknown, options?: unknown): Promise<RunOutcome | undefined> {
-    const document = uri instanceof vscode.Uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
-    if (!document || !isDagFile(document)) {
-      void vscode.window.showInformationMessage('Airflow Preflight: open a DAG file to run one of its DAGs locally.');
-      return undefined;
-    }
-    if (document.uri.scheme !== 'file') {
-      void vscode.window.showInformationMessage('Airflow Preflight: local runs need the DAG file saved on disk.');
-      return undefined;
-    }
-    const file = this.analyses.get(document);
-    const chosen = typeof dagId === 'string' ? dagId : await askDag(file);
-    if (!chosen) {
-      if (file.model.dags.length === 0) void vscode.window.showInformationMessage('Airflow Preflight: this file defines no DAG.');
-      return undefined;
-    }
+    const target = await askDagChoice(this.analyses, uri, dagId, { title: 'Run DAG Locally', onDisk: true });
+    if (!target) return undefined;
+    const { document, file } = target;
+    const chosen = target.dag.dagId;
     let choices: RunChoices;
     if (options !== undefined) {
       const parsed = runChoicesFrom(options);

@@ -3,7 +3,6 @@
 // against a deployment, trigger it there with conf, follow the run into the Runs view, the graph and
 // the grid, and clear one of its tasks. The work is done by src/node/airflowApi.ts; this is the glue.
 import * as vscode from 'vscode';
-import type { DagModel } from '../core/dag/model';
 import type { RemoteDagRun, RemoteTaskInstance } from '../core/remote/api';
 import { describeCheck } from '../core/remote/diff';
 import { parseProfiles, type Credentials, type DeploymentProfile } from '../core/remote/profile';
@@ -11,7 +10,8 @@ import { progressEvents, remoteRunResult, type RemoteTaskDetails } from '../core
 import { FINISHED_STATES } from '../core/sim/types';
 import { AirflowApiError, AirflowClient, type RunProgress } from '../node/airflowApi';
 import type { HistoryTask } from '../node/runHistory';
-import { isDagFile, type DocumentAnalyses } from './analyses';
+import type { DocumentAnalyses } from './analyses';
+import { askDagChoice, type DagChoice } from './runQuestions';
 import type { RunStore } from './runStore';
 
 /** How often a followed run is polled, and how long it is followed before the editor gives up. */
@@ -78,12 +78,7 @@ class DeploymentSecrets {
   }
 }
 
-interface DagTarget {
-  readonly document: vscode.TextDocument;
-  readonly dag: DagModel;
-}
-
-function historyTasks(target: DagTarget): HistoryTask[] {
+function historyTasks(target: DagChoice): HistoryTask[] {
   return target.dag.tasks.map((t) => ({ taskId: t.taskId, upstream: t.upstream, downstream: t.downstream, line: target.document.positionAt(t.range.from).line + 1 }));
 }
 
@@ -128,20 +123,8 @@ class RemoteAirflow {
     return picked?.profile;
   }
 
-  private async askDag(title: string, uri?: unknown, dagId?: unknown): Promise<DagTarget | undefined> {
-    const document = uri instanceof vscode.Uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
-    if (!document || !isDagFile(document)) {
-      void vscode.window.showInformationMessage('Airflow Preflight: open a DAG file first.');
-      return undefined;
-    }
-    const dags = this.analyses.get(document).model.dags;
-    const chosen = typeof dagId === 'string' ? dagId : dags.length <= 1 ? dags[0]?.dagId : (await vscode.window.showQuickPick(dags.map((d) => d.dagId), { title, placeHolder: 'Which DAG?', ignoreFocusOut: true }));
-    const dag = dags.find((d) => d.dagId === chosen);
-    if (!dag) {
-      if (dags.length === 0) void vscode.window.showInformationMessage('Airflow Preflight: this file defines no DAG.');
-      return undefined;
-    }
-    return { document, dag };
+  private askDag(title: string, uri?: unknown, dagId?: unknown): Promise<DagChoice | undefined> {
+    return askDagChoice(this.analyses, uri, dagId, { title, onDisk: false });
   }
 
   private async client(profile: DeploymentProfile): Promise<AirflowClient | undefined> {

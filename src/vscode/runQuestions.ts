@@ -3,18 +3,48 @@
 // the tasks or only walk the DAG. Escape at any step cancels the run.
 import * as vscode from 'vscode';
 import type { CheckedFile } from '../core/check';
+import type { DagModel } from '../core/dag/model';
 import { dagSchedule, isScheduleProblem } from '../core/schedule/runs';
 import { nextLogicalDate } from '../core/templates/fields';
 import { utcIso } from '../core/time/zones';
 import type { RunSelection } from '../node/localRun';
 import { instantProblem, parseConf, parseInstant, rangeEndProblem, type RunChoices } from '../node/runArguments';
+import { isDagFile, type DocumentAnalyses } from './analyses';
 
 const STEPS = 3;
 
-export async function askDag(file: CheckedFile): Promise<string | undefined> {
-  const dags = file.model.dags.map((d) => d.dagId);
-  if (dags.length <= 1) return dags[0];
-  return vscode.window.showQuickPick(dags, { title: 'Run DAG Locally', placeHolder: 'Which DAG?', ignoreFocusOut: true });
+/** The DAG a command acts on: the file it was given (else the active one) and the DAG it was told (else picked). */
+export interface DagChoice {
+  readonly document: vscode.TextDocument;
+  readonly file: CheckedFile;
+  readonly dag: DagModel;
+}
+
+/**
+ * Which file and DAG a run or deployment command is for, asking only what its caller did not say;
+ * undefined, after saying why, when there is none. `onDisk` commands hand the file to a process.
+ */
+export async function askDagChoice(analyses: DocumentAnalyses, uri: unknown, dagId: unknown, options: { readonly title: string; readonly onDisk: boolean }): Promise<DagChoice | undefined> {
+  const document = uri instanceof vscode.Uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+  if (!document || !isDagFile(document)) {
+    void vscode.window.showInformationMessage(`Airflow Preflight: open a DAG file first (${options.title}).`);
+    return undefined;
+  }
+  if (options.onDisk && document.uri.scheme !== 'file') {
+    void vscode.window.showInformationMessage(`Airflow Preflight: ${options.title} needs the DAG file saved on disk.`);
+    return undefined;
+  }
+  const file = analyses.get(document);
+  const dags = file.model.dags;
+  const chosen = typeof dagId === 'string' ? dagId
+    : dags.length <= 1 ? dags[0]?.dagId
+    : await vscode.window.showQuickPick(dags.map((d) => d.dagId), { title: options.title, placeHolder: 'Which DAG?', ignoreFocusOut: true });
+  const dag = dags.find((d) => d.dagId === chosen);
+  if (!dag) {
+    if (dags.length === 0) void vscode.window.showInformationMessage('Airflow Preflight: this file defines no DAG.');
+    return undefined;
+  }
+  return { document, file, dag };
 }
 
 async function askSelection(file: CheckedFile, dagId: string, now: number, title: string): Promise<RunSelection | undefined> {
