@@ -13,6 +13,11 @@ export interface SourceFile {
   readonly readModule?: ModuleReader;
   /** The file already parsed, when the caller keeps trees between edits. */
   readonly parsed?: ParsedFile;
+  /**
+   * For an editor: check so that the next check of an edited version is fast, reusing the analysis
+   * of `previous` (the check of an earlier version of the file) where the text did not change.
+   */
+  readonly incremental?: { readonly previous?: CheckedFile };
 }
 
 export interface CheckedFile {
@@ -38,7 +43,7 @@ export interface CheckOptions {
 /** Checks one file on its own: the rules of the version given, or the one the file is written for. */
 export function checkFile(source: SourceFile, airflow?: AirflowVersion, now?: number, options: CheckOptions = {}): CheckedFile {
   const parsed = source.parsed ?? parseFile(source.text);
-  const model = analyzeParsed(parsed, { readModule: source.readModule });
+  const model = analyzeParsed(parsed, { readModule: source.readModule, incremental: source.incremental && { previous: source.incremental.previous?.model } });
   const version = airflow ?? inferAirflowVersion(source.text);
   const diagnostics = checkDagFile({ text: source.text, tree: parsed.tree, model, airflow: version, catalog: catalogFor(version), now, templateFields: options.templateFields });
   return { file: source.file, text: source.text, parsed, model, airflow: version, diagnostics };

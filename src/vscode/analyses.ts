@@ -63,6 +63,7 @@ export class DocumentAnalyses implements vscode.Disposable {
       file: vscode.workspace.asRelativePath(document.uri),
       text,
       parsed,
+      incremental: { previous: state.checked?.file },
       readModule: document.uri.scheme === 'file' ? moduleReaderFor(document.uri.fsPath) : undefined,
     }, airflow, Date.now(), { templateFields });
     state.checked = { version: document.version, airflow, templateFields, file };

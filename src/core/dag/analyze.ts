@@ -20,7 +20,7 @@ import {
 } from '../python/syntax';
 import type { DictEntry, PyValue } from '../python/values';
 import { TreeFragment } from '@lezer/common';
-import type { AnalysisWork, ArgumentModel, DagFileModel, DagForm, DagModel, GroupModel, TaskModel, UndefinedTaskReference } from './model';
+import { recordEarlierVersion, type AnalysisWork, type ArgumentModel, type DagFileModel, type DagForm, type DagModel, type GroupModel, type TaskModel, type UndefinedTaskReference } from './model';
 import { operatorClassName } from './operators';
 
 /** Reads a module of the workspace by its dotted name, relative to the DAG file's folder. */
@@ -29,6 +29,13 @@ export type ModuleReader = (moduleName: string) => { readonly file: string; read
 export interface AnalyzeOptions {
   /** Resolves `from utils.slack_notifier import alert` so that imported callables have locations. */
   readonly readModule?: ModuleReader;
+  /**
+   * For an editor, which analyses the file again after each edit: the analysis keeps records of its
+   * statements, and the statements the edits since `previous` (the model of an earlier version of
+   * the same file, usually the last) did not touch are replayed from its records instead of
+   * evaluated again. Recording costs a little, so one-off analyses leave it out.
+   */
+  readonly incremental?: { readonly previous?: DagFileModel };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -43,6 +50,11 @@ interface EvaluatedArgument {
 }
 
 class TaskBuilder {
+  origin: Origin | undefined;
+  /** The same task in the previous analysis, when this one replays or repeats the statement that created it. */
+  previous: TaskBuilder | undefined;
+  /** Whether its arguments hold tasks, DAGs or groups, whose ids may change while the arguments' text does not. */
+  argumentsReferBuilders = false;
   readonly upstream = new Set<TaskBuilder>();
   readonly downstream = new Set<TaskBuilder>();
   mapped = false;
@@ -66,6 +78,8 @@ class TaskBuilder {
 }
 
 class DagBuilder {
+  origin: Origin | undefined;
+  previous: DagBuilder | undefined;
   readonly tasks: TaskBuilder[] = [];
   readonly groups = new Set<GroupBuilder>();
 
@@ -91,6 +105,9 @@ class DagBuilder {
 
 /** A TaskGroup: prefixes the ids of the tasks created inside it and stands for its roots or leaves in edges. */
 class GroupBuilder {
+  origin: Origin | undefined;
+  previous: GroupBuilder | undefined;
+
   constructor(
     readonly groupId: string,
     readonly prefixGroupId: boolean,
@@ -111,12 +128,15 @@ class GroupBuilder {
 }
 
 interface UserFunction {
+  /** Set where the `def` runs; a copy made by `.override()` has none, since it is not that function. */
+  origin?: Origin;
   readonly name: string;
   readonly definition: SyntaxNode;
   readonly closure: Scope;
 }
 
 interface TaskFlowFunction {
+  origin?: Origin;
   readonly name: string;
   readonly decorator: string;
   readonly taskId: string;
@@ -168,17 +188,132 @@ const NONE: Value = { kind: 'none' };
 
 class Scope {
   private readonly names = new Map<string, Value>();
+  /** Module scope only: which statement's execution made each binding (see StatementRun). */
+  private readonly origins = new Map<string, Origin>();
+  /** Module scope only: told of every lookup that reaches it, so that statements know what they read. */
+  onRead: ((name: string, origin: Origin | undefined) => void) | undefined;
 
   constructor(readonly parent?: Scope) {}
 
   lookup(name: string): Value | undefined {
+    this.onRead?.(name, this.origins.get(name));
     return this.names.get(name) ?? this.parent?.lookup(name);
   }
 
-  bind(name: string, value: Value): void {
+  bind(name: string, value: Value, origin?: Origin): void {
     this.names.set(name, value);
+    if (origin) this.origins.set(name, origin);
+    else this.origins.delete(name);
+  }
+
+  originOf(name: string): Origin | undefined {
+    return this.origins.get(name);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Records of statements, for the next analysis
+//
+// After a keystroke almost every statement of a file reads the same text in the same context as
+// before. Each statement run once at the top of the module (directly, or in a `with`, `if` or
+// `try` body there) is recorded: the bindings it read, by the statement execution that made each,
+// and what it did (tasks created, edges, bindings). The next analysis replays a record instead of
+// evaluating the statement again when the statement lies outside the edit, reads the same
+// bindings and runs in the same DAG and group; it evaluates every other statement. A statement
+// that reads the same bindings as before keeps its identity whether replayed or evaluated, so the
+// statements after it see nothing changed. What a replay cannot repeat exactly (calls of functions
+// defined in the file, TaskFlow calls, loops, DAG and group creation, imports) is always
+// evaluated, and keeps its identity when it reads the same as before.
+
+/** A statement execution's place among the things one statement execution created or bound. */
+interface Origin {
+  readonly run: StatementRun;
+  readonly ordinal: number;
+}
+
+/** A module-level name a statement read: the identity and ordinal of its binding, or 0 and -1 when unbound. */
+interface Read {
+  readonly name: string;
+  readonly identity: number;
+  readonly ordinal: number;
+}
+
+/** What a statement did to the analysis, in order: what a replay repeats. */
+type Effect =
+  | { readonly op: 'task'; readonly task: TaskBuilder }
+  | { readonly op: 'add'; readonly dag: DagBuilder; readonly task: TaskBuilder }
+  | { readonly op: 'link'; readonly upstream: TaskBuilder; readonly downstream: TaskBuilder }
+  | { readonly op: 'bind'; readonly name: string; readonly value: Value }
+  | { readonly op: 'variable'; readonly task: TaskBuilder; readonly name: string; readonly range: SourceRange }
+  | { readonly op: 'mapped'; readonly task: TaskBuilder }
+  | { readonly op: 'undefined'; readonly reference: UndefinedTaskReference };
+
+/** What a statement creates that later statements may hold: builders and functions. */
+type Created = TaskBuilder | DagBuilder | GroupBuilder | UserFunction | TaskFlowFunction;
+
+let nextStatementIdentity = 1;
+const NOTHING_IMPORTED: readonly string[] = [];
+
+/** One execution of a recorded statement (or of a compound statement's header) in one analysis. */
+class StatementRun {
+  /** Shared with the previous analysis' run of the statement when it read the same; 0 while it runs. */
+  identity = 0;
+  /** Filled while it is evaluated; a replay shares the earlier run's, since it read the same. */
+  reads: Read[] = [];
+  /** Undefined once the statement did something a replay cannot repeat. */
+  effects: Effect[] | undefined;
+  readonly created: Created[] = [];
+  /** Workspace modules' functions it imported, as `name=file:from-to`: they change with other files. */
+  imported: readonly string[] = NOTHING_IMPORTED;
+  bindings = 0;
+  steps = 0;
+
+  constructor(
+    readonly from: number,
+    readonly to: number,
+    readonly name: string,
+    /** The DAG and groups it ran in, as identity and ordinal pairs; undefined when one has no origin. */
+    readonly context: readonly number[] | undefined,
+    replayable: boolean,
+  ) {
+    this.effects = replayable ? [] : undefined;
+  }
+}
+
+/** What one analysis leaves for the next: its text and its statement runs by where they start. */
+interface AnalysisMemo {
+  readonly text: string;
+  readonly runs: ReadonlyMap<number, StatementRun>;
+}
+
+/** The one span that differs between two texts: their common prefix and suffix left out. */
+interface Edit {
+  readonly fromA: number;
+  readonly toA: number;
+  readonly fromB: number;
+  readonly toB: number;
+}
+
+function editBetween(before: string, after: string): Edit {
+  const shortest = Math.min(before.length, after.length);
+  // Whole chunks first, compared natively; then character by character within the first that differs.
+  const CHUNK = 256;
+  let prefix = 0;
+  while (prefix + CHUNK <= shortest && before.startsWith(after.slice(prefix, prefix + CHUNK), prefix)) prefix += CHUNK;
+  while (prefix < shortest && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  const room = shortest - prefix;
+  while (suffix + CHUNK <= room && before.endsWith(after.slice(after.length - suffix - CHUNK, after.length - suffix), before.length - suffix)) suffix += CHUNK;
+  while (suffix < room && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  return { fromA: prefix, toA: before.length - suffix, fromB: prefix, toB: after.length - suffix };
+}
+
+/** The memo of each analysed model, kept beside it so that models stay plain data. */
+const memos = new WeakMap<DagFileModel, AnalysisMemo>();
+
+/** A value carried from the previous analysis could not be mapped into this one: the statement is evaluated. */
+class NotReplayable {}
+const NOT_REPLAYABLE = new NotReplayable();
 
 /**
  * The work one file's analysis may do, whatever the file contains: evaluation steps (statements and
@@ -228,19 +363,320 @@ class Analyzer {
   private loopIterations = 0;
   /** Whether a limit of ANALYSIS_LIMITS was reached, and evaluation stopped there. */
   private exhausted = false;
+  private module = new Scope();
+  /** Loops being unrolled: statements in them run more than once and are not recorded on their own. */
+  private loopDepth = 0;
+  /** The statement run being recorded. */
+  private active: StatementRun | undefined;
+  private readonly runs = new Map<number, StatementRun>();
+  private readonly runsByIdentity = new Map<number, StatementRun>();
+  /** What the replay under way created, by what it replaces: one map for every replay. */
+  private readonly carried = new Map<Created, Created>();
+  /** The last context(), until a DAG or group is entered or left. */
+  private contextCache: number[] | undefined | null = null;
+  /** Set when something happened that the records do not hold (an analyser failure): no memo is left then. */
+  private unrecorded = false;
+  private readonly earlier: { readonly memo: AnalysisMemo; readonly edit: Edit; readonly shift: number } | undefined;
+  private readonly keepsRecords: boolean;
 
   constructor(
     private readonly text: string,
     private readonly options: AnalyzeOptions,
-  ) {}
+  ) {
+    this.keepsRecords = options.incremental !== undefined;
+    const earlier = options.incremental?.previous && memos.get(options.incremental.previous);
+    if (earlier) {
+      const edit = editBetween(earlier.text, text);
+      this.earlier = { memo: earlier, edit, shift: edit.toB - edit.fromB - (edit.toA - edit.fromA) };
+    }
+  }
 
   run(tree: Tree): void {
-    const module = new Scope();
+    if (this.keepsRecords) this.module.onRead = (name, origin) => this.noteRead(name, origin);
     try {
-      this.block(tree.topNode, module);
+      this.block(tree.topNode, this.module);
     } catch (signal) {
       // `return` outside a function (a half-edited file) ends the module, as far as it can be read.
       if (!(signal instanceof ReturnSignal)) throw signal;
+    } finally {
+      // Functions keep the module scope; without this they would keep this analyser and, through
+      // it, the previous analysis and every one before it.
+      this.module.onRead = undefined;
+    }
+  }
+
+  /** What the next analysis of an edited version of the file can replay; undefined when the records are incomplete. */
+  memo(): AnalysisMemo | undefined {
+    return !this.keepsRecords || this.unrecorded || this.exhausted ? undefined : { text: this.text, runs: this.runs };
+  }
+
+  // --- records ------------------------------------------------------------------------------
+
+  /** Statements run once at the top of the module are recorded; those in loops and calls belong to the statement that runs them. */
+  private recording(): boolean {
+    return this.keepsRecords && this.active === undefined && this.callDepth === 0 && this.loopDepth === 0;
+  }
+
+  private noteRead(name: string, origin: Origin | undefined): void {
+    const run = this.active;
+    if (!run || origin?.run === run) return;
+    // `a >> b` looks each name up twice (its value, then whether it is defined): once is enough.
+    const last = run.reads[run.reads.length - 1];
+    if (last?.name === name) return;
+    run.reads.push({ name, identity: origin ? origin.run.identity : 0, ordinal: origin ? origin.ordinal : -1 });
+  }
+
+  /** Gives a builder or function the place it has among what the running statement created. */
+  private register(created: Created): void {
+    const run = this.active;
+    if (run) created.origin = { run, ordinal: run.created.push(created) - 1 };
+  }
+
+  private log(effect: Effect): void {
+    this.active?.effects?.push(effect);
+  }
+
+  /** The running statement did something its effects do not capture: it is evaluated again next time. */
+  private impure(): void {
+    if (this.active) this.active.effects = undefined;
+  }
+
+  private bindOrigin(scope: Scope): Origin | undefined {
+    const run = this.active;
+    return run && scope === this.module ? { run, ordinal: run.bindings++ } : undefined;
+  }
+
+  /** The DAG and groups statements now run in, by their origins; undefined when one has none. */
+  private context(): number[] | undefined {
+    if (this.contextCache === null) this.contextCache = this.currentContext();
+    return this.contextCache;
+  }
+
+  private currentContext(): number[] | undefined {
+    const dag = this.dagStack[this.dagStack.length - 1];
+    const context = dag ? [] : [0, -1];
+    for (const owner of dag ? [dag, ...this.groupStack] : this.groupStack) {
+      if (!owner.origin) return undefined;
+      context.push(owner.origin.run.identity, owner.origin.ordinal);
+    }
+    return context;
+  }
+
+  /** The previous analysis' run of the statement spanning from-to, if its text lies outside the edit. */
+  private earlierRun(from: number, to: number, name: string): StatementRun | undefined {
+    if (!this.earlier) return undefined;
+    const { edit, memo, shift } = this.earlier;
+    const earlierFrom = to <= edit.fromB ? from : from >= edit.toB ? from - shift : undefined;
+    if (earlierFrom === undefined) return undefined;
+    const run = memo.runs.get(earlierFrom);
+    return run && run.name === name && run.to - run.from === to - from ? run : undefined;
+  }
+
+  /** Whether every binding the earlier run read is still the one it read. */
+  private readsUnchanged(earlier: StatementRun): boolean {
+    for (const read of earlier.reads) {
+      const origin = this.module.originOf(read.name);
+      if ((origin ? origin.run.identity : 0) !== read.identity || (origin ? origin.ordinal : -1) !== read.ordinal) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Runs a statement (or a compound statement's header, from-to) as a record: replayed from the
+   * previous analysis when nothing it depends on changed, else evaluated and recorded.
+   */
+  private recorded(from: number, to: number, name: string, replayable: boolean, evaluate: () => void): void {
+    const context = this.context();
+    const earlier = this.earlierRun(from, to, name);
+    if (replayable && earlier?.effects && context && earlier.context && sameNumbers(earlier.context, context)
+      && this.readsUnchanged(earlier) && this.replay(earlier, from, to, context)) return;
+    const run = new StatementRun(from, to, name, context, replayable);
+    const stepsBefore = this.steps;
+    this.active = run;
+    try {
+      evaluate();
+    } finally {
+      this.active = undefined;
+      run.steps = this.steps - stepsBefore;
+      const same = earlier !== undefined && context !== undefined && earlier.context !== undefined && sameNumbers(earlier.context, context)
+        && sameReads(earlier.reads, run.reads) && earlier.created.length === run.created.length && sameStrings(earlier.imported, run.imported);
+      run.identity = same ? earlier.identity : nextStatementIdentity++;
+      if (same) run.created.forEach((created, i) => linkPrevious(created, earlier.created[i]));
+      this.keep(run);
+    }
+  }
+
+  private keep(run: StatementRun): void {
+    this.runs.set(run.from, run);
+    this.runsByIdentity.set(run.identity, run);
+  }
+
+  /** Repeats what the earlier run did, with this analysis' builders and positions; false if it cannot. */
+  private replay(earlier: StatementRun, from: number, to: number, context: number[]): boolean {
+    if (this.steps + earlier.steps >= ANALYSIS_LIMITS.steps) return false;
+    const carried = this.carried;
+    carried.clear();
+    let effects: Effect[];
+    try {
+      effects = earlier.effects!.map((effect) => this.carryEffect(effect, carried));
+    } catch (error) {
+      if (error === NOT_REPLAYABLE) return false;
+      throw error;
+    }
+    const run = new StatementRun(from, to, earlier.name, context, true);
+    run.identity = earlier.identity;
+    run.reads = earlier.reads;
+    this.active = run;
+    try {
+      for (const effect of effects) this.apply(effect);
+    } finally {
+      this.active = undefined;
+    }
+    run.steps = earlier.steps;
+    this.steps += earlier.steps;
+    this.keep(run);
+    return true;
+  }
+
+  /** Applies a carried effect as evaluating the statement would have, logging it for the next analysis. */
+  private apply(effect: Effect): void {
+    switch (effect.op) {
+      case 'task':
+        this.register(effect.task);
+        this.log(effect);
+        return;
+      case 'add':
+        effect.dag.add(effect.task);
+        this.log(effect);
+        return;
+      case 'link':
+        this.link(effect.upstream, effect.downstream);
+        return;
+      case 'bind':
+        this.module.bind(effect.name, effect.value, this.bindOrigin(this.module));
+        this.log(effect);
+        return;
+      case 'variable':
+        if (!effect.task.variable) {
+          effect.task.variable = { name: effect.name, range: effect.range };
+          this.log(effect);
+        }
+        return;
+      case 'mapped':
+        effect.task.mapped = true;
+        this.log(effect);
+        return;
+      case 'undefined':
+        this.noteUndefinedTask(effect.reference);
+    }
+  }
+
+  private carryEffect(effect: Effect, carried: Map<Created, Created>): Effect {
+    switch (effect.op) {
+      case 'task': {
+        const old = effect.task;
+        const task = new TaskBuilder(old.taskId, old.operator, old.kind, this.carryRange(old.range),
+          old.args.map((a) => this.carryArgument(a, carried)), old.groups.map((g) => this.carryCreated(g, carried)),
+          old.definition && this.carryRange(old.definition));
+        task.previous = old;
+        task.argumentsReferBuilders = old.argumentsReferBuilders;
+        carried.set(old, task);
+        return { op: 'task', task };
+      }
+      case 'add':
+        return { op: 'add', dag: this.carryCreated(effect.dag, carried), task: this.carryCreated(effect.task, carried) };
+      case 'link':
+        return { op: 'link', upstream: this.carryCreated(effect.upstream, carried), downstream: this.carryCreated(effect.downstream, carried) };
+      case 'bind':
+        return { op: 'bind', name: effect.name, value: this.carryValue(effect.value, carried) };
+      case 'variable':
+        return { op: 'variable', task: this.carryCreated(effect.task, carried), name: effect.name, range: this.carryRange(effect.range) };
+      case 'mapped':
+        return { op: 'mapped', task: this.carryCreated(effect.task, carried) };
+      case 'undefined':
+        return { op: 'undefined', reference: { name: effect.reference.name, range: this.carryRange(effect.reference.range) } };
+    }
+  }
+
+  /** This analysis' counterpart of a builder or function of the previous one. */
+  private carryCreated<T extends Created>(old: T, carried: Map<Created, Created>): T {
+    const found = carried.get(old) ?? (old.origin && this.runsByIdentity.get(old.origin.run.identity)?.created[old.origin.ordinal]);
+    if (!found || found.constructor !== old.constructor) throw NOT_REPLAYABLE;
+    return found as T;
+  }
+
+  /** A range of the previous text in this one: unchanged before the edit, shifted after it. */
+  private carryRange(range: SourceRange): SourceRange {
+    const { edit, shift } = this.earlier!;
+    if (range.to <= edit.fromA) return range;
+    if (range.from < edit.toA) throw NOT_REPLAYABLE;
+    return shift === 0 ? range : { from: range.from + shift, to: range.to + shift };
+  }
+
+  private carryArgument(arg: EvaluatedArgument, carried: Map<Created, Created>): EvaluatedArgument {
+    return {
+      keyword: arg.keyword,
+      star: arg.star,
+      value: this.carryValue(arg.value, carried),
+      nameRange: arg.nameRange && this.carryRange(arg.nameRange),
+      valueRange: this.carryRange(arg.valueRange),
+    };
+  }
+
+  private carryValue(value: Value, carried: Map<Created, Created>): Value {
+    switch (value.kind) {
+      case 'seq':
+        return { kind: 'seq', items: value.items.map((v) => this.carryValue(v, carried)) };
+      case 'dict':
+        return {
+          kind: 'dict',
+          entries: new Map([...value.entries].map(([key, e]) => [key, {
+            value: this.carryValue(e.value, carried),
+            keyRange: e.keyRange && this.carryRange(e.keyRange),
+            valueRange: e.valueRange && this.carryRange(e.valueRange),
+          }])),
+        };
+      case 'now':
+        return { ...value, range: this.carryRange(value.range) };
+      case 'timetable':
+        return { ...value, positional: value.positional.map((v) => this.carryPublic(v)), keywords: new Map([...value.keywords].map(([k, v]) => [k, this.carryPublic(v)])) };
+      case 'task':
+        return { kind: 'task', task: this.carryCreated(value.task, carried), xcom: value.xcom };
+      case 'dag':
+        return { kind: 'dag', dag: this.carryCreated(value.dag, carried) };
+      case 'group':
+        return { kind: 'group', group: this.carryCreated(value.group, carried) };
+      case 'taskflow':
+        return { kind: 'taskflow', fn: this.carryCreated(value.fn, carried), partial: value.partial };
+      case 'dagFunction':
+        return { kind: 'dagFunction', fn: this.carryCreated(value.fn, carried) };
+      case 'groupFunction':
+        return { kind: 'groupFunction', fn: this.carryCreated(value.fn, carried) };
+      case 'function':
+        return { kind: 'function', fn: this.carryCreated(value.fn, carried) };
+      default:
+        // Literals, dates, external names, and functions of other files (whose ranges are theirs).
+        return value;
+    }
+  }
+
+  private carryPublic(value: PyValue): PyValue {
+    switch (value.kind) {
+      case 'list':
+        return { kind: 'list', items: value.items.map((v) => this.carryPublic(v)) };
+      case 'dict':
+        return {
+          kind: 'dict',
+          entries: new Map([...value.entries].map(([key, e]) => [key, {
+            value: this.carryPublic(e.value), keyRange: e.keyRange && this.carryRange(e.keyRange), valueRange: e.valueRange && this.carryRange(e.valueRange),
+          }])),
+        };
+      case 'now':
+        return { ...value, range: this.carryRange(value.range) };
+      case 'function':
+        return value.file ? value : { ...value, range: this.carryRange(value.range) };
+      default:
+        return value;
     }
   }
 
@@ -253,10 +689,17 @@ class Analyzer {
 
   private statement(node: SyntaxNode, scope: Scope): void {
     if (node.type.isError || !this.spend(node)) return;
+    // A compound statement is not one record: its header and each statement of its bodies are.
+    if (!this.recording() || node.name === 'WithStatement' || isCompound(node)) this.statementChecked(node, scope);
+    else this.recorded(node.from, node.to, node.name, true, () => this.statementChecked(node, scope));
+  }
+
+  private statementChecked(node: SyntaxNode, scope: Scope): void {
     try {
       this.statementUnchecked(node, scope);
     } catch (error) {
       if (error instanceof ReturnSignal) throw error;
+      this.unrecorded = true;
       // A bug in the analyser must not cost the user the rest of the file: report it where it happened.
       this.diagnostics.push({
         code: 'PF000',
@@ -291,6 +734,8 @@ class Analyzer {
         this.decoratedStatement(node, scope);
         return;
       case 'ReturnStatement': {
+        // A replay would not end the module or function as the return does.
+        this.impure();
         const value = node.lastChild && node.lastChild.name !== 'return' ? this.expression(node.lastChild, scope) : NONE;
         throw new ReturnSignal(value);
       }
@@ -306,7 +751,10 @@ class Analyzer {
         for (const child of childrenOf(node)) {
           if (child.name === 'Body') this.block(child, scope);
           // Keywords (`if`, `except`...) are lower-case nodes; expressions are capitalised.
-          else if (/^[A-Z]/.test(child.name) && !child.type.isError) this.expression(child, scope);
+          else if (/^[A-Z]/.test(child.name) && !child.type.isError) {
+            if (this.recording()) this.recorded(child.from, child.to, child.name, false, () => this.expression(child, scope));
+            else this.expression(child, scope);
+          }
         }
     }
   }
@@ -325,8 +773,14 @@ class Analyzer {
   private bindTarget(target: SyntaxNode, value: Value, scope: Scope): void {
     if (target.name === 'VariableName') {
       const name = sourceOf(this.text, target);
-      scope.bind(name, value);
-      if (value.kind === 'task' && !value.task.variable) value.task.variable = { name, range: rangeOf(target) };
+      scope.bind(name, value, this.bindOrigin(scope));
+      if (scope === this.module) this.log({ op: 'bind', name, value });
+      else this.impure();
+      if (value.kind === 'task' && !value.task.variable) {
+        const range = rangeOf(target);
+        value.task.variable = { name, range };
+        this.log({ op: 'variable', task: value.task, name, range });
+      }
     } else if (target.name === 'TupleExpression' || target.name === 'ArrayExpression' || target.name === 'ParenthesizedExpression') {
       this.bindTargets(childrenOf(target).filter((n) => !isPunctuation(n)), value, scope);
     }
@@ -342,6 +796,7 @@ class Analyzer {
   }
 
   private importStatement(node: SyntaxNode, scope: Scope): void {
+    this.impure();
     const parts = childrenOf(node);
     const isFrom = parts[0]?.name === 'from';
     let module = '';
@@ -360,10 +815,14 @@ class Analyzer {
       if (!dotted) return;
       if (isFrom) {
         const local = alias ?? dotted;
-        scope.bind(local, this.moduleFunction(module, dotted) ?? { kind: 'external', qualifiedName: `${module}.${dotted}` });
+        const imported = this.moduleFunction(module, dotted);
+        if (imported?.kind === 'moduleFunction' && this.active) {
+          this.active.imported = [...this.active.imported, `${local}=${imported.file}:${imported.range.from}-${imported.range.to}`];
+        }
+        scope.bind(local, imported ?? { kind: 'external', qualifiedName: `${module}.${dotted}` }, this.bindOrigin(scope));
       } else {
         const local = alias ?? dotted.split('.')[0];
-        scope.bind(local, { kind: 'external', qualifiedName: alias ? dotted : local });
+        scope.bind(local, { kind: 'external', qualifiedName: alias ? dotted : local }, this.bindOrigin(scope));
       }
       dotted = '';
     };
@@ -408,34 +867,40 @@ class Analyzer {
 
   private withStatement(node: SyntaxNode, scope: Scope): void {
     const parts = childrenOf(node);
+    const body = parts.find((p) => p.name === 'Body');
     let pushedDags = 0;
     let pushedGroups = 0;
-    let body: SyntaxNode | undefined;
-    for (let i = 0; i < parts.length; i++) {
-      const part = parts[i];
-      if (part.name === 'Body') {
-        body = part;
-        break;
+    const header = () => {
+      // Entering the DAG or group is not an effect a replay repeats: the header is always evaluated.
+      this.impure();
+      for (let i = 0; i < parts.length && parts[i] !== body; i++) {
+        const part = parts[i];
+        if (part.name === 'with' || part.name === ',' || part.name === 'as' || part.name === 'async') continue;
+        const value = this.expression(part, scope);
+        if (value.kind === 'dag') {
+          this.dagStack.push(value.dag);
+          pushedDags++;
+        } else if (value.kind === 'group') {
+          this.groupStack.push(value.group);
+          pushedGroups++;
+        }
+        this.contextCache = null;
+        if (parts[i + 1]?.name === 'as' && parts[i + 2]) {
+          this.bindTarget(parts[i + 2], value, scope);
+          i += 2;
+        }
       }
-      if (part.name === 'with' || part.name === ',' || part.name === 'as' || part.name === 'async') continue;
-      const value = this.expression(part, scope);
-      if (value.kind === 'dag') {
-        this.dagStack.push(value.dag);
-        pushedDags++;
-      } else if (value.kind === 'group') {
-        this.groupStack.push(value.group);
-        pushedGroups++;
-      }
-      if (parts[i + 1]?.name === 'as' && parts[i + 2]) {
-        this.bindTarget(parts[i + 2], value, scope);
-        i += 2;
-      }
-    }
+    };
+    if (this.recording()) this.recorded(node.from, body ? body.from : node.to, node.name, false, header);
+    else header();
+    // The DAG or group entered has its identity now that the header's record is complete.
+    this.contextCache = null;
     try {
       if (body) this.block(body, scope);
     } finally {
       this.dagStack.length -= pushedDags;
       this.groupStack.length -= pushedGroups;
+      this.contextCache = null;
     }
   }
 
@@ -463,13 +928,19 @@ class Analyzer {
       : iterable.kind === 'dict' ? [...iterable.entries.keys()].map((k): Value => ({ kind: 'str', value: k }))
       : iterable.kind === 'str' ? [...iterable.value].map((c): Value => ({ kind: 'str', value: c }))
       : [UNKNOWN];
-    for (const item of items) {
-      if (this.loopIterations >= ANALYSIS_LIMITS.loopIterations) {
-        this.exhaust(loop, `after ${ANALYSIS_LIMITS.loopIterations.toLocaleString('en-US')} loop iterations`);
-        return;
+    this.impure();
+    this.loopDepth++;
+    try {
+      for (const item of items) {
+        if (this.loopIterations >= ANALYSIS_LIMITS.loopIterations) {
+          this.exhaust(loop, `after ${ANALYSIS_LIMITS.loopIterations.toLocaleString('en-US')} loop iterations`);
+          return;
+        }
+        this.loopIterations++;
+        visit(item);
       }
-      this.loopIterations++;
-      visit(item);
+    } finally {
+      this.loopDepth--;
     }
   }
 
@@ -508,30 +979,36 @@ class Analyzer {
   }
 
   private functionDefinition(definition: SyntaxNode, decorators: SyntaxNode[], whole: SyntaxNode, scope: Scope): void {
+    // A function holds its syntax node, which a replay cannot carry into another tree.
+    this.impure();
     const nameNode = definition.getChild('VariableName');
     if (!nameNode) return;
     const name = sourceOf(this.text, nameNode);
+    const define = (value: Extract<Value, { fn: unknown }>) => {
+      this.register(value.fn);
+      scope.bind(name, value, this.bindOrigin(scope));
+    };
     for (const decorator of decorators) {
       const { qualifiedName, args } = this.decorator(decorator, scope);
       if (!qualifiedName) continue;
       const taskFlow = taskFlowDecorator(qualifiedName);
       if (taskFlow) {
         const taskId = keywordString(args, 'task_id') ?? name;
-        scope.bind(name, { kind: 'taskflow', fn: { name, decorator: taskFlow, taskId, definition, decoratorArgs: args }, partial: false });
+        define({ kind: 'taskflow', fn: { name, decorator: taskFlow, taskId, definition, decoratorArgs: args }, partial: false });
         return;
       }
       const decoratorName = lastSegment(qualifiedName);
       if (decoratorName === 'dag') {
         const dagId = keywordString(args, 'dag_id') ?? name;
-        scope.bind(name, { kind: 'dagFunction', fn: { name, dagId, definition, decorated: whole, closure: scope, decoratorArgs: args } });
+        define({ kind: 'dagFunction', fn: { name, dagId, definition, decorated: whole, closure: scope, decoratorArgs: args } });
         return;
       }
       if (decoratorName === 'task_group') {
-        scope.bind(name, { kind: 'groupFunction', fn: { name, definition, decorated: whole, closure: scope, decoratorArgs: args } });
+        define({ kind: 'groupFunction', fn: { name, definition, decorated: whole, closure: scope, decoratorArgs: args } });
         return;
       }
     }
-    scope.bind(name, { kind: 'function', fn: { name, definition, closure: scope } });
+    define({ kind: 'function', fn: { name, definition, closure: scope } });
   }
 
   /** A decorator's qualified name and arguments. Lezer keeps `@task.bash(...)` flat: names, dots, ArgList. */
@@ -747,12 +1224,16 @@ class Analyzer {
   private noteUndefinedTasks(node: SyntaxNode, scope: Scope): void {
     if (node.name === 'VariableName') {
       const name = sourceOf(this.text, node);
-      if (scope.lookup(name) === undefined && !this.undefinedTaskReferences.some((r) => r.range.from === node.from)) {
-        this.undefinedTaskReferences.push({ name, range: rangeOf(node) });
-      }
+      if (scope.lookup(name) === undefined) this.noteUndefinedTask({ name, range: rangeOf(node) });
     } else if (node.name === 'ArrayExpression' || node.name === 'TupleExpression' || node.name === 'ParenthesizedExpression') {
       for (const child of childrenOf(node)) this.noteUndefinedTasks(child, scope);
     }
+  }
+
+  private noteUndefinedTask(reference: UndefinedTaskReference): void {
+    if (this.undefinedTaskReferences.some((r) => r.range.from === reference.range.from)) return;
+    this.undefinedTaskReferences.push(reference);
+    this.log({ op: 'undefined', reference });
   }
 
   private member(node: SyntaxNode, scope: Scope): Value {
@@ -832,6 +1313,7 @@ class Analyzer {
     }
     if (object.kind === 'task' && (method === 'expand' || method === 'expand_kwargs')) {
       object.task.mapped = true;
+      this.log({ op: 'mapped', task: object.task });
       this.linkXComArguments(object.task, this.evaluateArguments(args, scope));
       return object;
     }
@@ -839,7 +1321,7 @@ class Analyzer {
       if (method === 'override') {
         const evaluated = this.evaluateArguments(args, scope);
         const taskId = keywordString(evaluated, 'task_id') ?? object.fn.taskId;
-        return { kind: 'taskflow', fn: { ...object.fn, taskId, decoratorArgs: mergeArguments(object.fn.decoratorArgs, evaluated) }, partial: object.partial };
+        return { kind: 'taskflow', fn: { ...object.fn, origin: undefined, taskId, decoratorArgs: mergeArguments(object.fn.decoratorArgs, evaluated) }, partial: object.partial };
       }
       if (method === 'partial') {
         return { kind: 'taskflow', fn: object.fn, partial: true };
@@ -850,7 +1332,10 @@ class Analyzer {
     }
     if (object.kind === 'external' && method === 'partial') {
       const result = this.externalCall(object.qualifiedName, args, node, scope);
-      if (result.kind === 'task') result.task.mapped = true;
+      if (result.kind === 'task') {
+        result.task.mapped = true;
+        this.log({ op: 'mapped', task: result.task });
+      }
       return result;
     }
     if (object.kind === 'datetime' && method === 'replace') {
@@ -882,6 +1367,8 @@ class Analyzer {
         const dagId = keyword('dag_id') ?? positional[0];
         if (dagId?.kind !== 'str') return UNKNOWN;
         const dag = new DagBuilder(dagId.value, 'constructor', rangeOf(node), rangeOf(node), evaluated);
+        this.impure();
+        this.register(dag);
         this.dags.push(dag);
         return { kind: 'dag', dag };
       }
@@ -953,10 +1440,10 @@ class Analyzer {
     const prefix = evaluated.find((a) => a.keyword === 'prefix_group_id')?.value;
     const defaultArgs = evaluated.find((a) => a.keyword === 'default_args')?.value ?? { kind: 'dict', entries: new Map() };
     const parent = this.groupStack[this.groupStack.length - 1];
-    return {
-      kind: 'group',
-      group: new GroupBuilder(groupId.kind === 'str' ? groupId.value : '', prefix?.kind === 'bool' ? prefix.value : true, parent, range, defaultArgs),
-    };
+    const group = new GroupBuilder(groupId.kind === 'str' ? groupId.value : '', prefix?.kind === 'bool' ? prefix.value : true, parent, range, defaultArgs);
+    this.impure();
+    this.register(group);
+    return { kind: 'group', group };
   }
 
   private createTask(label: string, operator: string, kind: 'operator' | 'taskflow', node: SyntaxNode, dagArgument: Value | undefined,
@@ -964,13 +1451,21 @@ class Analyzer {
     const group = this.groupStack[this.groupStack.length - 1];
     const taskId = group ? group.childId(label) : label;
     const task = new TaskBuilder(taskId, operator, kind, rangeOf(node), args, this.groupStack, definition);
+    task.argumentsReferBuilders = args.some((a) => refersToBuilders(a.value));
+    this.register(task);
+    this.log({ op: 'task', task });
     const dag = dagArgument?.kind === 'dag' ? dagArgument.dag : this.dagStack[this.dagStack.length - 1];
-    dag?.add(task);
+    if (dag) {
+      dag.add(task);
+      this.log({ op: 'add', dag, task });
+    }
     this.linkXComArguments(task, args);
     return { kind: 'task', task, xcom: kind === 'taskflow' };
   }
 
   private taskFlowCall(fn: TaskFlowFunction, args: CallArgument[], node: SyntaxNode, scope: Scope, mapped: boolean): Value {
+    // Its task id depends on the ids already in the DAG (uniqueTaskId), which records do not track.
+    this.impure();
     const evaluated = this.evaluateArguments(args, scope);
     const dag = this.dagStack[this.dagStack.length - 1];
     const group = this.groupStack[this.groupStack.length - 1];
@@ -992,12 +1487,16 @@ class Analyzer {
     this.evaluateArguments(args, scope);
     const name = fn.definition.getChild('VariableName');
     const dag = new DagBuilder(fn.dagId, 'decorator', rangeOf(fn.decorated), name ? rangeOf(name) : rangeOf(fn.decorated), fn.decoratorArgs);
+    this.impure();
+    this.register(dag);
     this.dags.push(dag);
     this.dagStack.push(dag);
+    this.contextCache = null;
     try {
       this.invoke(fn, []);
     } finally {
       this.dagStack.pop();
+      this.contextCache = null;
     }
     return { kind: 'dag', dag };
   }
@@ -1013,17 +1512,21 @@ class Analyzer {
     const group = this.taskGroup(groupId, fn.decoratorArgs, rangeOf(fn.decorated));
     if (group.kind !== 'group') return UNKNOWN;
     this.groupStack.push(group.group);
+    this.contextCache = null;
     let returned: Value;
     try {
       returned = this.invoke(fn, evaluated);
     } finally {
       this.groupStack.pop();
+      this.contextCache = null;
     }
     return returned.kind === 'task' ? returned : group;
   }
 
   /** Runs a function defined in the file (a task or DAG factory) with its arguments bound to its parameters. */
   private invoke(fn: UserFunction, args: EvaluatedArgument[]): Value {
+    // The body runs in its own scopes, which records do not follow.
+    this.impure();
     if (this.callDepth >= ANALYSIS_LIMITS.callDepth) return UNKNOWN;
     const local = new Scope(fn.closure);
     this.bindParameters(fn.definition, args, local);
@@ -1119,6 +1622,7 @@ class Analyzer {
 
   private link(upstream: TaskBuilder, downstream: TaskBuilder): void {
     if (upstream === downstream) return;
+    this.log({ op: 'link', upstream, downstream });
     // A task not yet in a DAG joins the DAG of the task it is connected to, as in Airflow.
     if (!upstream.dag && downstream.dag) downstream.dag.add(upstream);
     if (!downstream.dag && upstream.dag) upstream.dag.add(downstream);
@@ -1130,6 +1634,8 @@ class Analyzer {
     if (value.kind === 'task') return [value.task];
     if (value.kind === 'seq') return value.items.flatMap((item) => this.tasksOf(item, end));
     if (value.kind === 'group') {
+      // The group's roots and leaves depend on every edge so far, not only on what the statement read.
+      this.impure();
       const members = this.dags.flatMap((d) => d.tasks).filter((t) => t.groups.includes(value.group));
       const inGroup = new Set(members);
       return members.filter((t) => [...(end === 'roots' ? t.upstream : t.downstream)].every((n) => !inGroup.has(n)));
@@ -1150,6 +1656,48 @@ class Analyzer {
       }
     }
   }
+}
+
+/** Whether a value holds tasks, DAGs or groups. */
+function refersToBuilders(value: Value): boolean {
+  switch (value.kind) {
+    case 'task':
+    case 'dag':
+    case 'group':
+      return true;
+    case 'seq':
+      return value.items.some(refersToBuilders);
+    case 'dict':
+      for (const entry of value.entries.values()) if (refersToBuilders(entry.value)) return true;
+      return false;
+    default:
+      return false;
+  }
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((n, i) => n === b[i]);
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((n, i) => n === b[i]);
+}
+
+function sameReads(a: readonly Read[], b: readonly Read[]): boolean {
+  return a.length === b.length && a.every((r, i) => r.name === b[i].name && r.identity === b[i].identity && r.ordinal === b[i].ordinal);
+}
+
+/** Statements whose bodies the evaluator runs once: their headers and body statements are recorded apart. */
+const COMPOUND_STATEMENTS = new Set(['IfStatement', 'WhileStatement', 'TryStatement']);
+
+function isCompound(node: SyntaxNode): boolean {
+  return COMPOUND_STATEMENTS.has(node.name);
+}
+
+function linkPrevious(created: Created, earlier: Created): void {
+  if (created instanceof TaskBuilder && earlier instanceof TaskBuilder) created.previous = earlier;
+  else if (created instanceof DagBuilder && earlier instanceof DagBuilder) created.previous = earlier;
+  else if (created instanceof GroupBuilder && earlier instanceof GroupBuilder) created.previous = earlier;
 }
 
 function keywordString(args: readonly EvaluatedArgument[], key: string): string | undefined {
@@ -1286,26 +1834,84 @@ function argumentsKnown(args: readonly EvaluatedArgument[]): boolean {
   return !args.some((a) => a.star !== undefined);
 }
 
+/** The model each builder was turned into, so that the next analysis can keep the model of an unchanged task. */
+const taskModels = new WeakMap<TaskBuilder, TaskModel>();
+const dagModels = new WeakMap<DagBuilder, DagModel>();
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((id, i) => id === b[i]);
+}
+
+function sameRange(a: SourceRange | undefined, b: SourceRange | undefined, shift: number): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.from === b.from + shift && a.to === b.to + shift);
+}
+
 function toModel(dag: DagBuilder): DagModel {
-  const ids = (tasks: Set<TaskBuilder>) => [...tasks].filter((t) => t.dag === dag).map((t) => t.taskId).sort();
-  const tasks: TaskModel[] = dag.tasks.map((t) => ({
+  const ids = (tasks: Set<TaskBuilder>): string[] => {
+    if (tasks.size === 0) return [];
+    if (tasks.size === 1) {
+      const [only] = tasks;
+      return only.dag === dag ? [only.taskId] : [];
+    }
+    return [...tasks].filter((t) => t.dag === dag).map((t) => t.taskId).sort();
+  };
+  const tasks: TaskModel[] = dag.tasks.map((t) => {
+    const upstream = ids(t.upstream);
+    const downstream = ids(t.downstream);
+    const group = t.groups.length > 0 ? t.groups[t.groups.length - 1].qualifiedId() : undefined;
+    // A task replayed from the previous analysis, and connected as it was, is the same task; its
+    // model is kept when nothing before it moved. Task values in its arguments may have changed id.
+    const earlier = t.previous && !t.argumentsReferBuilders ? taskModels.get(t.previous) : undefined;
+    const shift = earlier ? t.range.from - earlier.range.from : 0;
+    const same = earlier !== undefined && earlier.taskId === t.taskId && earlier.operator === t.operator && earlier.kind === t.kind
+      && earlier.mapped === t.mapped && earlier.group === group && t.callArguments === undefined && earlier.callArguments === undefined
+      && sameIds(earlier.upstream, upstream) && sameIds(earlier.downstream, downstream)
+      && earlier.variable?.name === t.variable?.name && sameRange(t.variable?.range, earlier.variable?.range, shift)
+      && sameRange(t.definition, earlier.definition, shift);
+    if (same && t.range === earlier.range) {
+      taskModels.set(t, earlier);
+      return earlier;
+    }
+    const model = taskModel(t, upstream, downstream, group);
+    if (same) recordEarlierVersion(model, earlier);
+    taskModels.set(t, model);
+    return model;
+  });
+  const model = dagModel(dag, tasks);
+  const earlier = dag.previous && dagModels.get(dag.previous);
+  if (earlier && earlier.groups.length === dag.groups.size && [...dag.groups].every((g) => g.previous && dag.previous!.groups.has(g.previous))) {
+    recordEarlierVersion(model, earlier);
+  }
+  dagModels.set(dag, model);
+  // The builders of the previous analysis are not needed any more: letting go of them lets them be collected.
+  dag.previous = undefined;
+  for (const task of dag.tasks) task.previous = undefined;
+  for (const group of dag.groups) group.previous = undefined;
+  return model;
+}
+
+function taskModel(t: TaskBuilder, upstream: string[], downstream: string[], group: string | undefined): TaskModel {
+  return {
     taskId: t.taskId,
     operator: t.operator,
     kind: t.kind,
     range: t.range,
     args: publicArguments(t.args),
     argsKnown: argumentsKnown(t.args),
-    upstream: ids(t.upstream),
-    downstream: ids(t.downstream),
+    upstream,
+    downstream,
     mapped: t.mapped,
-    group: t.groups.length > 0 ? t.groups[t.groups.length - 1].qualifiedId() : undefined,
+    group,
     variable: t.variable,
     definition: t.definition,
     callArguments: t.callArguments ? {
       positional: t.callArguments.filter((a) => !a.keyword && !a.star).map((a) => publicValue(a.value)),
       keywords: t.callArguments.filter((a): a is EvaluatedArgument & { keyword: string } => a.keyword !== undefined).map((a) => [a.keyword, publicValue(a.value)] as [string, PyValue]),
     } : undefined,
-  }));
+  };
+}
+
+function dagModel(dag: DagBuilder, tasks: TaskModel[]): DagModel {
   const args = publicArguments(dag.args);
   const positionalId = dag.args.find((a) => !a.keyword && !a.star);
   if (positionalId && !args.some((a) => a.name === 'dag_id')) {
@@ -1392,6 +1998,7 @@ export function analyzeParsed(parsed: ParsedFile, options: AnalyzeOptions = {}):
   const patch = errors.length > 0 ? closeUnfinishedBrackets(text) : undefined;
   const patchedTree = patch ? parsePython(patch.text) : undefined;
   const recovered = patch && patchedTree && syntaxErrors(patchedTree).length < errors.length;
+  // Positions in the records are those of the text analysed, recovered or not; so are the edits between two of them.
   const analyzer = new Analyzer(recovered ? patch.text : text, options);
   analyzer.run(recovered ? patchedTree : tree);
   const model: DagFileModel = {
@@ -1401,7 +2008,10 @@ export function analyzeParsed(parsed: ParsedFile, options: AnalyzeOptions = {}):
     work: analyzer.work,
   };
   const mapped = recovered ? mapRanges(model, (offset) => originalOffset(patch, offset)) : model;
-  return { ...mapped, diagnostics: [...syntax, ...mapped.diagnostics] };
+  const result = { ...mapped, diagnostics: [...syntax, ...mapped.diagnostics] };
+  const memo = analyzer.memo();
+  if (memo) memos.set(result, memo);
+  return result;
 }
 
 /** Parses and analyses one DAG file. */

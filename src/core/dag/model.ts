@@ -92,3 +92,20 @@ export interface DagFileModel {
 export function argument(owner: { readonly args: readonly ArgumentModel[] }, name: string): ArgumentModel | undefined {
   return owner.args.find((a) => a.name === name);
 }
+
+const earlierVersions = new WeakMap<TaskModel | DagModel, TaskModel | DagModel>();
+
+/**
+ * The previous analysis' model of the same task, when this one differs from it only in positions
+ * (an edit before it moved it), or of the same DAG, when its arguments, default_args and groups
+ * differ only in positions. Caches of what is computed from a model's values reuse their entries.
+ */
+export function earlierVersion<T extends TaskModel | DagModel>(model: T): T | undefined {
+  return earlierVersions.get(model) as T | undefined;
+}
+
+export function recordEarlierVersion<T extends TaskModel | DagModel>(model: T, earlier: T): void {
+  earlierVersions.set(model, earlier);
+  // One version back is all a cache needs; a longer chain would keep every version alive.
+  earlierVersions.delete(earlier);
+}

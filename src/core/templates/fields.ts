@@ -4,7 +4,7 @@
 import { taskParameter, type Catalog } from '../airflow/catalog';
 import type { AirflowVersion } from '../airflow/version';
 import { effectiveArgument } from '../dag/effective';
-import { argument, type DagModel, type TaskModel } from '../dag/model';
+import { argument, earlierVersion, type DagModel, type TaskModel } from '../dag/model';
 import type { PyValue } from '../python/values';
 import { dagSchedule, futureRuns, isScheduleProblem, scheduledRuns } from '../schedule/runs';
 import { DataIntervalTimetable } from '../schedule/timetables';
@@ -475,6 +475,53 @@ function inputsKey(inputs: unknown): string {
   return JSON.stringify(inputs, (_, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? { '\u0000': String(value) } : value));
 }
 
+/** What a task's inputs were computed for: the DAG's own settings, the run, and the options. */
+interface InputsContext {
+  readonly dag: object;
+  readonly runKey: string;
+  readonly catalog: Catalog;
+  readonly templateFields: RenderOptions['templateFields'];
+}
+
+/**
+ * A token per DAG that stays the same while its arguments, default_args and groups do: the model
+ * of an edited file's DAG gets its earlier version's token when only its tasks changed.
+ */
+const dagTokens = new WeakMap<DagModel, object>();
+
+function dagToken(dag: DagModel): object {
+  let token = dagTokens.get(dag);
+  if (!token) {
+    const earlier = earlierVersion(dag);
+    token = (earlier && dagTokens.get(earlier)) ?? {};
+    dagTokens.set(dag, token);
+  }
+  return token;
+}
+
+/**
+ * The inputs of each task's model and their key, computed once: after an edit, a task whose model
+ * is kept, or differs only in positions (earlierVersion), reuses them, which saves building and
+ * serialising the inputs of every task of a large DAG on each keystroke. Only without template
+ * files, whose text can change while the model does not.
+ */
+const inputsByTask = new WeakMap<TaskModel, { readonly context: InputsContext; readonly inputs: TaskInputs | { readonly rendered: RenderedTask }; readonly key: string }>();
+
+function keyedInputs(dag: DagModel, task: TaskModel, run: TemplateRun, files: TemplateFiles, options: RenderOptions, context: InputsContext) {
+  const own = options.readTemplate ? undefined : inputsByTask.get(task);
+  const earlier = own || options.readTemplate ? undefined : earlierVersion(task);
+  const kept = own ?? (earlier && inputsByTask.get(earlier));
+  if (kept && kept.context.dag === context.dag && kept.context.runKey === context.runKey
+    && kept.context.catalog === context.catalog && kept.context.templateFields === context.templateFields) {
+    if (!own) inputsByTask.set(task, kept);
+    return kept;
+  }
+  const inputs = taskInputs(dag, task, run, files, options);
+  const entry = { context, inputs, key: 'rendered' in inputs ? '' : inputsKey(inputs) };
+  if (!options.readTemplate) inputsByTask.set(task, entry);
+  return entry;
+}
+
 /** A rendering kept for reuse: valid for any `now` unless it read the clock. */
 interface KeptRendering {
   readonly task: RenderedTask;
@@ -512,10 +559,10 @@ export function renderDag(dag: DagModel, options: RenderOptions): RenderedRun | 
   const earlier = kept.get(runKey);
   const renderings = new Map<string, KeptRendering>();
   let shared: RunContext | undefined;
+  const context: InputsContext = { dag: dagToken(dag), runKey, catalog: options.catalog, templateFields: options.templateFields };
   const tasks = dag.tasks.map((task) => {
-    const inputs = taskInputs(dag, task, run, files, options);
+    const { inputs, key } = keyedInputs(dag, task, run, files, options, context);
     if ('rendered' in inputs) return inputs.rendered;
-    const key = inputsKey(inputs);
     const reuse = earlier?.get(key);
     if (reuse && (reuse.now === undefined || reuse.now === now)) {
       renderings.set(key, reuse);
