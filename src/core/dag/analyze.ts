@@ -55,6 +55,8 @@ class TaskBuilder {
   previous: TaskBuilder | undefined;
   /** Whether its arguments hold tasks, DAGs or groups, whose ids may change while the arguments' text does not. */
   argumentsReferBuilders = false;
+  /** Whether it changed since its model was made (its edges, variable, mapping or DAG, or a neighbour's DAG). */
+  modelStale = true;
   readonly upstream = new Set<TaskBuilder>();
   readonly downstream = new Set<TaskBuilder>();
   mapped = false;
@@ -93,13 +95,6 @@ class DagBuilder {
 
   has(taskId: string): boolean {
     return this.tasks.some((t) => t.taskId === taskId);
-  }
-
-  add(task: TaskBuilder): void {
-    if (task.dag) return;
-    task.dag = this;
-    this.tasks.push(task);
-    task.groups.forEach((g) => this.groups.add(g));
   }
 }
 
@@ -209,6 +204,19 @@ class Scope {
   originOf(name: string): Origin | undefined {
     return this.origins.get(name);
   }
+
+  /** The binding of this scope itself, not of its parents. */
+  own(name: string): Value | undefined {
+    return this.names.get(name);
+  }
+
+  /** Puts back a binding as `own` and `originOf` gave it. */
+  restore(name: string, value: Value | undefined, origin: Origin | undefined): void {
+    if (value === undefined) this.names.delete(name);
+    else this.names.set(name, value);
+    if (origin === undefined) this.origins.delete(name);
+    else this.origins.set(name, origin);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -267,6 +275,12 @@ class StatementRun {
   imported: readonly string[] = NOTHING_IMPORTED;
   bindings = 0;
   steps = 0;
+  /** Where the analysis was when the statement began: what rewinding to it restores. */
+  entry: RunEntry | undefined;
+  /** Where the whole statement ends: past `to` for the header of a compound statement. */
+  end: number;
+  /** For a `with` header: the DAGs and groups entered once it ran, which its body runs in. */
+  entered: Stacks | undefined;
 
   constructor(
     readonly from: number,
@@ -277,14 +291,48 @@ class StatementRun {
     replayable: boolean,
   ) {
     this.effects = replayable ? [] : undefined;
+    this.end = to;
   }
 }
 
-/** What one analysis leaves for the next: its text and its statement runs by where they start. */
+/** The analysis' state as a statement began, but for what its undo log holds. */
+interface RunEntry {
+  readonly undo: number;
+  readonly steps: number;
+  readonly loopIterations: number;
+  readonly stacks: Stacks;
+}
+
+/** The DAGs and groups entered, innermost last. */
+interface Stacks {
+  readonly dags: readonly DagBuilder[];
+  readonly groups: readonly GroupBuilder[];
+}
+
+/**
+ * What one analysis leaves for the next: its text, its statement runs by where they start, and
+ * the analyser itself, which the next analysis rewinds to the edit and continues from there.
+ */
 interface AnalysisMemo {
   readonly text: string;
   readonly runs: ReadonlyMap<number, StatementRun>;
+  readonly analyzer?: Analyzer;
 }
+
+/** Changes of the analysis' state, as entries of four slots in the undo log: an opcode and three operands. */
+const UNDO_BIND = 0;
+const UNDO_ADD = 1;
+const UNDO_GROUP = 2;
+const UNDO_EDGE = 3;
+const UNDO_VARIABLE = 4;
+const UNDO_MAPPED = 5;
+const UNDO_CALL_ARGUMENTS = 6;
+const UNDO_DAG = 7;
+const UNDO_UNDEFINED = 8;
+
+/** The new tree does not have the statements the kept part of the previous analysis ran: it is analysed afresh. */
+class OutOfStep {}
+const OUT_OF_STEP = new OutOfStep();
 
 /** The one span that differs between two texts: their common prefix and suffix left out. */
 interface Edit {
@@ -376,15 +424,27 @@ class Analyzer {
   private contextCache: number[] | undefined | null = null;
   /** Set when something happened that the records do not hold (an analyser failure): no memo is left then. */
   private unrecorded = false;
-  private readonly earlier: { readonly memo: AnalysisMemo; readonly edit: Edit; readonly shift: number } | undefined;
+  private earlier: { readonly memo: AnalysisMemo; readonly edit: Edit; readonly shift: number } | undefined;
   private readonly keepsRecords: boolean;
+  /** Every change of state since the analysis began, to rewind it to before an edit (with records only). */
+  private readonly undo: unknown[] = [];
+  /** The recorded runs in the order they ran. */
+  private readonly runOrder: StatementRun[] = [];
+  /** Steps when the statement being dispatched began, before its own. */
+  private entrySteps = 0;
+
+  private stacksCache: Stacks | null = null;
+  /** Whether a top-level `return` ended the module: what follows it was never run, so it cannot be resumed. */
+  private returned = false;
+  /** During resume(): whether a statement was evaluated since the rewind. */
+  private continued = false;
 
   constructor(
-    private readonly text: string,
-    private readonly options: AnalyzeOptions,
+    private text: string,
+    private options: AnalyzeOptions,
+    earlier?: AnalysisMemo,
   ) {
     this.keepsRecords = options.incremental !== undefined;
-    const earlier = options.incremental?.previous && memos.get(options.incremental.previous);
     if (earlier) {
       const edit = editBetween(earlier.text, text);
       this.earlier = { memo: earlier, edit, shift: edit.toB - edit.fromB - (edit.toA - edit.fromA) };
@@ -398,16 +458,260 @@ class Analyzer {
     } catch (signal) {
       // `return` outside a function (a half-edited file) ends the module, as far as it can be read.
       if (!(signal instanceof ReturnSignal)) throw signal;
+      this.returned = true;
     } finally {
       // Functions keep the module scope; without this they would keep this analyser and, through
       // it, the previous analysis and every one before it.
       this.module.onRead = undefined;
+      this.earlier = undefined;
     }
   }
 
   /** What the next analysis of an edited version of the file can replay; undefined when the records are incomplete. */
   memo(): AnalysisMemo | undefined {
-    return !this.keepsRecords || this.unrecorded || this.exhausted ? undefined : { text: this.text, runs: this.runs };
+    if (!this.keepsRecords || this.unrecorded || this.exhausted) return undefined;
+    return { text: this.text, runs: this.runs, analyzer: this.returned ? undefined : this };
+  }
+
+  /**
+   * Continues this analysis for an edited text: what it did before the first statement the edit
+   * touches is kept as it is, the rest is undone, and the statements from there on are replayed
+   * from their records or evaluated. Undefined when nothing before the edit can be kept; the
+   * analyser is then unchanged. Throws OUT_OF_STEP, having changed it, when the new tree does not
+   * have the kept statements where they were.
+   */
+  resume(text: string, tree: Tree, options: AnalyzeOptions): true | undefined {
+    const edit = editBetween(this.text, text);
+    // A statement ending where the edit begins is not kept: typing at its end extends it.
+    let kept = 0;
+    while (kept < this.runOrder.length && this.runOrder[kept].to < edit.fromA) kept++;
+    if (kept === 0) return undefined;
+    const first = this.runOrder[kept] as StatementRun | undefined;
+    const entry = first?.entry ?? { undo: this.undo.length, steps: this.steps, loopIterations: this.loopIterations, stacks: { dags: [], groups: [] } };
+    this.rewind(entry.undo);
+    this.steps = entry.steps;
+    this.loopIterations = entry.loopIterations;
+    // The walk down the new tree enters the DAGs and groups of the with statements it continues in.
+    this.dagStack.length = 0;
+    this.groupStack.length = 0;
+    this.invalidateContext();
+    // The runs from the first on are what the rest of the file is replayed from.
+    const earlierRuns = new Map<number, StatementRun>();
+    for (const run of this.runOrder.slice(kept)) {
+      earlierRuns.set(run.from, run);
+      this.runs.delete(run.from);
+      this.runsByIdentity.delete(run.identity);
+    }
+    this.runOrder.length = kept;
+    this.continued = false;
+    this.earlier = { memo: { text: this.text, runs: earlierRuns }, edit, shift: edit.toB - edit.fromB - (edit.toA - edit.fromA) };
+    this.text = text;
+    this.options = options;
+    this.module.onRead = (name, origin) => this.noteRead(name, origin);
+    try {
+      this.resumeBlock(tree.topNode, this.module, edit.fromB);
+    } catch (signal) {
+      if (!(signal instanceof ReturnSignal)) throw signal;
+      this.returned = true;
+    } finally {
+      this.module.onRead = undefined;
+      this.earlier = undefined;
+    }
+    return true;
+  }
+
+  /** Runs a block's statements from the first one that does not end before `at` (strictly); those before were kept. */
+  private resumeBlock(node: SyntaxNode, scope: Scope, at: number): void {
+    let resumed = false;
+    for (const child of childrenOf(node)) {
+      if (resumed) {
+        this.statement(child, scope);
+      } else if (child.to < at) {
+        this.checkKept(child);
+      } else {
+        resumed = true;
+        if (child.from < at && this.resumeInside(child, scope, at)) continue;
+        this.continueAt(child);
+        this.statement(child, scope);
+      }
+    }
+  }
+
+  /**
+   * The first statement evaluated after the rewind must begin after every kept run: a statement
+   * the edit joined to one before it (a broken line mended) starts before the kept run ends.
+   */
+  private continueAt(node: SyntaxNode): void {
+    if (this.continued) return;
+    this.continued = true;
+    const last = this.runOrder[this.runOrder.length - 1];
+    if (last && last.to > node.from) throw OUT_OF_STEP;
+  }
+
+  /** A statement before the edit must have its run among the kept ones (the headers of compound statements stand for them). */
+  private checkKept(node: SyntaxNode): void {
+    if (node.type.isError) return;
+    const run = this.runs.get(node.from);
+    if (!run || run.name !== node.name || run.end !== node.to) throw OUT_OF_STEP;
+  }
+
+  /**
+   * Records where an if, while or try statement began, as a run of its own without effects: a
+   * rewind to it runs the whole statement again, counting its step again; a rewind into one of its
+   * bodies keeps it.
+   */
+  private markCompound(node: SyntaxNode, entrySteps: number): void {
+    const body = node.getChild('Body');
+    const run = new StatementRun(node.from, body ? body.from : node.to, node.name, this.context(), false);
+    run.end = node.to;
+    run.entry = this.entry(entrySteps);
+    run.identity = nextStatementIdentity++;
+    this.keep(run);
+  }
+
+  /**
+   * Continues inside a `with` whose header, or an if/try whose first parts, the edit left alone:
+   * false when the edit reaches its header, and the whole statement runs again.
+   */
+  private resumeInside(node: SyntaxNode, scope: Scope, at: number): boolean {
+    if (node.name === 'WithStatement') {
+      const header = this.runs.get(node.from);
+      const body = node.getChild('Body');
+      if (!header || header.name !== node.name || !body || header.to !== body.from || header.to >= at || !header.entry || !header.entered) return false;
+      this.dagStack.splice(0, this.dagStack.length, ...header.entered.dags);
+      this.groupStack.splice(0, this.groupStack.length, ...header.entered.groups);
+      this.invalidateContext();
+      try {
+        this.resumeBlock(body, scope, at);
+      } finally {
+        // Leaves the DAGs and groups the header entered, as the with statement does.
+        this.dagStack.length = header.entry.stacks.dags.length;
+        this.groupStack.length = header.entry.stacks.groups.length;
+        this.invalidateContext();
+      }
+      return true;
+    }
+    if (!isCompound(node)) return false;
+    const start = this.runs.get(node.from);
+    if (!start || start.name !== node.name || start.to >= at || start.to !== node.getChild('Body')?.from) return false;
+    let resumed = false;
+    for (const child of childrenOf(node)) {
+      if (!resumed && child.to < at) continue;
+      if (child.name === 'Body') {
+        if (resumed) this.block(child, scope);
+        else this.resumeBlock(child, scope, at);
+      } else if (/^[A-Z]/.test(child.name) && !child.type.isError) {
+        if (!resumed) this.continueAt(child);
+        this.recorded(child.from, child.to, child.name, false, () => this.expression(child, scope));
+      }
+      resumed = true;
+    }
+    return true;
+  }
+
+  /** Undoes the changes logged since `mark`, newest first. */
+  private rewind(mark: number): void {
+    const undo = this.undo;
+    for (let i = undo.length - 4; i >= mark; i -= 4) {
+      const a = undo[i + 1];
+      const b = undo[i + 2];
+      const c = undo[i + 3];
+      switch (undo[i]) {
+        case UNDO_BIND:
+          this.module.restore(a as string, b as Value | undefined, c as Origin | undefined);
+          break;
+        case UNDO_ADD: {
+          const [dag, task] = [a as DagBuilder, b as TaskBuilder];
+          dag.tasks.pop();
+          task.dag = undefined;
+          staleWithNeighbours(task);
+          break;
+        }
+        case UNDO_GROUP:
+          (a as DagBuilder).groups.delete(b as GroupBuilder);
+          break;
+        case UNDO_EDGE: {
+          const [upstream, downstream] = [a as TaskBuilder, b as TaskBuilder];
+          upstream.downstream.delete(downstream);
+          downstream.upstream.delete(upstream);
+          upstream.modelStale = downstream.modelStale = true;
+          break;
+        }
+        case UNDO_VARIABLE:
+          (a as TaskBuilder).variable = undefined;
+          (a as TaskBuilder).modelStale = true;
+          break;
+        case UNDO_MAPPED:
+          (a as TaskBuilder).mapped = b as boolean;
+          (a as TaskBuilder).modelStale = true;
+          break;
+        case UNDO_CALL_ARGUMENTS:
+          (a as TaskBuilder).callArguments = b as EvaluatedArgument[] | undefined;
+          (a as TaskBuilder).modelStale = true;
+          break;
+        case UNDO_DAG:
+          this.dags.pop();
+          break;
+        case UNDO_UNDEFINED:
+          this.undefinedTaskReferences.pop();
+          break;
+      }
+    }
+    undo.length = mark;
+  }
+
+  // --- changes of state ---------------------------------------------------------------------
+
+  private undoable(op: number, a: unknown, b?: unknown, c?: unknown): void {
+    if (this.keepsRecords) this.undo.push(op, a, b, c);
+  }
+
+  private bindName(scope: Scope, name: string, value: Value): void {
+    if (scope === this.module) this.undoable(UNDO_BIND, name, scope.own(name), scope.originOf(name));
+    scope.bind(name, value, this.bindOrigin(scope));
+  }
+
+  private addToDag(dag: DagBuilder, task: TaskBuilder): void {
+    if (task.dag) return;
+    task.dag = dag;
+    dag.tasks.push(task);
+    staleWithNeighbours(task);
+    this.undoable(UNDO_ADD, dag, task);
+    for (const group of task.groups) {
+      if (dag.groups.has(group)) continue;
+      dag.groups.add(group);
+      this.undoable(UNDO_GROUP, dag, group);
+    }
+  }
+
+  private setVariable(task: TaskBuilder, variable: { name: string; range: SourceRange }): void {
+    task.variable = variable;
+    task.modelStale = true;
+    this.undoable(UNDO_VARIABLE, task);
+  }
+
+  private setMapped(task: TaskBuilder, mapped: boolean): void {
+    this.undoable(UNDO_MAPPED, task, task.mapped);
+    task.mapped = mapped;
+    task.modelStale = true;
+  }
+
+  private addDag(dag: DagBuilder): void {
+    this.dags.push(dag);
+    this.undoable(UNDO_DAG, dag);
+  }
+
+  private invalidateContext(): void {
+    this.contextCache = null;
+    this.stacksCache = null;
+  }
+
+  private stacks(): Stacks {
+    return (this.stacksCache ??= { dags: [...this.dagStack], groups: [...this.groupStack] });
+  }
+
+  private entry(steps: number): RunEntry {
+    return { undo: this.undo.length, steps, loopIterations: this.loopIterations, stacks: this.stacks() };
   }
 
   // --- records ------------------------------------------------------------------------------
@@ -485,12 +789,15 @@ class Analyzer {
    * Runs a statement (or a compound statement's header, from-to) as a record: replayed from the
    * previous analysis when nothing it depends on changed, else evaluated and recorded.
    */
-  private recorded(from: number, to: number, name: string, replayable: boolean, evaluate: () => void): void {
+  private recorded(from: number, to: number, name: string, replayable: boolean, evaluate: () => void, entrySteps = this.steps, end = to): void {
     const context = this.context();
     const earlier = this.earlierRun(from, to, name);
+    const entry = this.entry(entrySteps);
     if (replayable && earlier?.effects && context && earlier.context && sameNumbers(earlier.context, context)
-      && this.readsUnchanged(earlier) && this.replay(earlier, from, to, context)) return;
+      && this.readsUnchanged(earlier) && this.replay(earlier, from, to, context, entry)) return;
     const run = new StatementRun(from, to, name, context, replayable);
+    run.entry = entry;
+    run.end = end;
     const stepsBefore = this.steps;
     this.active = run;
     try {
@@ -509,10 +816,11 @@ class Analyzer {
   private keep(run: StatementRun): void {
     this.runs.set(run.from, run);
     this.runsByIdentity.set(run.identity, run);
+    this.runOrder.push(run);
   }
 
   /** Repeats what the earlier run did, with this analysis' builders and positions; false if it cannot. */
-  private replay(earlier: StatementRun, from: number, to: number, context: number[]): boolean {
+  private replay(earlier: StatementRun, from: number, to: number, context: number[], entry: RunEntry): boolean {
     if (this.steps + earlier.steps >= ANALYSIS_LIMITS.steps) return false;
     const carried = this.carried;
     carried.clear();
@@ -526,6 +834,7 @@ class Analyzer {
     const run = new StatementRun(from, to, earlier.name, context, true);
     run.identity = earlier.identity;
     run.reads = earlier.reads;
+    run.entry = entry;
     this.active = run;
     try {
       for (const effect of effects) this.apply(effect);
@@ -546,24 +855,24 @@ class Analyzer {
         this.log(effect);
         return;
       case 'add':
-        effect.dag.add(effect.task);
+        this.addToDag(effect.dag, effect.task);
         this.log(effect);
         return;
       case 'link':
         this.link(effect.upstream, effect.downstream);
         return;
       case 'bind':
-        this.module.bind(effect.name, effect.value, this.bindOrigin(this.module));
+        this.bindName(this.module, effect.name, effect.value);
         this.log(effect);
         return;
       case 'variable':
         if (!effect.task.variable) {
-          effect.task.variable = { name: effect.name, range: effect.range };
+          this.setVariable(effect.task, { name: effect.name, range: effect.range });
           this.log(effect);
         }
         return;
       case 'mapped':
-        effect.task.mapped = true;
+        this.setMapped(effect.task, true);
         this.log(effect);
         return;
       case 'undefined':
@@ -688,10 +997,13 @@ class Analyzer {
   }
 
   private statement(node: SyntaxNode, scope: Scope): void {
+    const entrySteps = this.steps;
     if (node.type.isError || !this.spend(node)) return;
+    this.entrySteps = entrySteps;
+    if (this.recording() && isCompound(node)) this.markCompound(node, entrySteps);
     // A compound statement is not one record: its header and each statement of its bodies are.
     if (!this.recording() || node.name === 'WithStatement' || isCompound(node)) this.statementChecked(node, scope);
-    else this.recorded(node.from, node.to, node.name, true, () => this.statementChecked(node, scope));
+    else this.recorded(node.from, node.to, node.name, true, () => this.statementChecked(node, scope), entrySteps);
   }
 
   private statementChecked(node: SyntaxNode, scope: Scope): void {
@@ -773,12 +1085,12 @@ class Analyzer {
   private bindTarget(target: SyntaxNode, value: Value, scope: Scope): void {
     if (target.name === 'VariableName') {
       const name = sourceOf(this.text, target);
-      scope.bind(name, value, this.bindOrigin(scope));
+      this.bindName(scope, name, value);
       if (scope === this.module) this.log({ op: 'bind', name, value });
       else this.impure();
       if (value.kind === 'task' && !value.task.variable) {
         const range = rangeOf(target);
-        value.task.variable = { name, range };
+        this.setVariable(value.task, { name, range });
         this.log({ op: 'variable', task: value.task, name, range });
       }
     } else if (target.name === 'TupleExpression' || target.name === 'ArrayExpression' || target.name === 'ParenthesizedExpression') {
@@ -819,10 +1131,10 @@ class Analyzer {
         if (imported?.kind === 'moduleFunction' && this.active) {
           this.active.imported = [...this.active.imported, `${local}=${imported.file}:${imported.range.from}-${imported.range.to}`];
         }
-        scope.bind(local, imported ?? { kind: 'external', qualifiedName: `${module}.${dotted}` }, this.bindOrigin(scope));
+        this.bindName(scope, local, imported ?? { kind: 'external', qualifiedName: `${module}.${dotted}` });
       } else {
         const local = alias ?? dotted.split('.')[0];
-        scope.bind(local, { kind: 'external', qualifiedName: alias ? dotted : local }, this.bindOrigin(scope));
+        this.bindName(scope, local, { kind: 'external', qualifiedName: alias ? dotted : local });
       }
       dotted = '';
     };
@@ -884,23 +1196,28 @@ class Analyzer {
           this.groupStack.push(value.group);
           pushedGroups++;
         }
-        this.contextCache = null;
+        this.invalidateContext();
         if (parts[i + 1]?.name === 'as' && parts[i + 2]) {
           this.bindTarget(parts[i + 2], value, scope);
           i += 2;
         }
       }
     };
-    if (this.recording()) this.recorded(node.from, body ? body.from : node.to, node.name, false, header);
-    else header();
+    if (this.recording()) {
+      this.recorded(node.from, body ? body.from : node.to, node.name, false, header, this.entrySteps, node.to);
+      this.invalidateContext();
+      this.runOrder[this.runOrder.length - 1].entered = this.stacks();
+    } else {
+      header();
+    }
     // The DAG or group entered has its identity now that the header's record is complete.
-    this.contextCache = null;
+    this.invalidateContext();
     try {
       if (body) this.block(body, scope);
     } finally {
       this.dagStack.length -= pushedDags;
       this.groupStack.length -= pushedGroups;
-      this.contextCache = null;
+      this.invalidateContext();
     }
   }
 
@@ -986,7 +1303,7 @@ class Analyzer {
     const name = sourceOf(this.text, nameNode);
     const define = (value: Extract<Value, { fn: unknown }>) => {
       this.register(value.fn);
-      scope.bind(name, value, this.bindOrigin(scope));
+      this.bindName(scope, name, value);
     };
     for (const decorator of decorators) {
       const { qualifiedName, args } = this.decorator(decorator, scope);
@@ -1233,6 +1550,7 @@ class Analyzer {
   private noteUndefinedTask(reference: UndefinedTaskReference): void {
     if (this.undefinedTaskReferences.some((r) => r.range.from === reference.range.from)) return;
     this.undefinedTaskReferences.push(reference);
+    this.undoable(UNDO_UNDEFINED, reference);
     this.log({ op: 'undefined', reference });
   }
 
@@ -1312,7 +1630,7 @@ class Analyzer {
       }
     }
     if (object.kind === 'task' && (method === 'expand' || method === 'expand_kwargs')) {
-      object.task.mapped = true;
+      this.setMapped(object.task, true);
       this.log({ op: 'mapped', task: object.task });
       this.linkXComArguments(object.task, this.evaluateArguments(args, scope));
       return object;
@@ -1333,7 +1651,7 @@ class Analyzer {
     if (object.kind === 'external' && method === 'partial') {
       const result = this.externalCall(object.qualifiedName, args, node, scope);
       if (result.kind === 'task') {
-        result.task.mapped = true;
+        this.setMapped(result.task, true);
         this.log({ op: 'mapped', task: result.task });
       }
       return result;
@@ -1369,7 +1687,7 @@ class Analyzer {
         const dag = new DagBuilder(dagId.value, 'constructor', rangeOf(node), rangeOf(node), evaluated);
         this.impure();
         this.register(dag);
-        this.dags.push(dag);
+        this.addDag(dag);
         return { kind: 'dag', dag };
       }
       case 'TaskGroup':
@@ -1456,7 +1774,7 @@ class Analyzer {
     this.log({ op: 'task', task });
     const dag = dagArgument?.kind === 'dag' ? dagArgument.dag : this.dagStack[this.dagStack.length - 1];
     if (dag) {
-      dag.add(task);
+      this.addToDag(dag, task);
       this.log({ op: 'add', dag, task });
     }
     this.linkXComArguments(task, args);
@@ -1475,8 +1793,10 @@ class Analyzer {
     // matter here for the XComArgs they pass.
     const result = this.createTask(label, fn.decorator, 'taskflow', node, undefined, fn.decoratorArgs, nameNode ? rangeOf(nameNode) : undefined);
     if (result.kind === 'task') {
-      result.task.mapped = mapped;
+      if (result.task.mapped !== mapped) this.setMapped(result.task, mapped);
+      this.undoable(UNDO_CALL_ARGUMENTS, result.task, result.task.callArguments);
       result.task.callArguments = evaluated;
+      result.task.modelStale = true;
       this.linkXComArguments(result.task, evaluated);
     }
     return result;
@@ -1489,14 +1809,14 @@ class Analyzer {
     const dag = new DagBuilder(fn.dagId, 'decorator', rangeOf(fn.decorated), name ? rangeOf(name) : rangeOf(fn.decorated), fn.decoratorArgs);
     this.impure();
     this.register(dag);
-    this.dags.push(dag);
+    this.addDag(dag);
     this.dagStack.push(dag);
-    this.contextCache = null;
+    this.invalidateContext();
     try {
       this.invoke(fn, []);
     } finally {
       this.dagStack.pop();
-      this.contextCache = null;
+      this.invalidateContext();
     }
     return { kind: 'dag', dag };
   }
@@ -1512,13 +1832,13 @@ class Analyzer {
     const group = this.taskGroup(groupId, fn.decoratorArgs, rangeOf(fn.decorated));
     if (group.kind !== 'group') return UNKNOWN;
     this.groupStack.push(group.group);
-    this.contextCache = null;
+    this.invalidateContext();
     let returned: Value;
     try {
       returned = this.invoke(fn, evaluated);
     } finally {
       this.groupStack.pop();
-      this.contextCache = null;
+      this.invalidateContext();
     }
     return returned.kind === 'task' ? returned : group;
   }
@@ -1624,10 +1944,13 @@ class Analyzer {
     if (upstream === downstream) return;
     this.log({ op: 'link', upstream, downstream });
     // A task not yet in a DAG joins the DAG of the task it is connected to, as in Airflow.
-    if (!upstream.dag && downstream.dag) downstream.dag.add(upstream);
-    if (!downstream.dag && upstream.dag) upstream.dag.add(downstream);
+    if (!upstream.dag && downstream.dag) this.addToDag(downstream.dag, upstream);
+    if (!downstream.dag && upstream.dag) this.addToDag(upstream.dag, downstream);
+    if (upstream.downstream.has(downstream)) return;
     upstream.downstream.add(downstream);
     downstream.upstream.add(upstream);
+    upstream.modelStale = downstream.modelStale = true;
+    this.undoable(UNDO_EDGE, upstream, downstream);
   }
 
   private tasksOf(value: Value, end: 'roots' | 'leaves'): TaskBuilder[] {
@@ -1673,6 +1996,13 @@ function refersToBuilders(value: Value): boolean {
     default:
       return false;
   }
+}
+
+/** A task's model depends on its neighbours' DAGs too: its edges list only the tasks of its own DAG. */
+function staleWithNeighbours(task: TaskBuilder): void {
+  task.modelStale = true;
+  for (const other of task.upstream) other.modelStale = true;
+  for (const other of task.downstream) other.modelStale = true;
 }
 
 function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
@@ -1856,12 +2186,16 @@ function toModel(dag: DagBuilder): DagModel {
     return [...tasks].filter((t) => t.dag === dag).map((t) => t.taskId).sort();
   };
   const tasks: TaskModel[] = dag.tasks.map((t) => {
+    // A task the analysis kept from the previous one, and did not change, keeps its model.
+    const own = taskModels.get(t);
+    if (own && !t.modelStale) return own;
+    t.modelStale = false;
     const upstream = ids(t.upstream);
     const downstream = ids(t.downstream);
     const group = t.groups.length > 0 ? t.groups[t.groups.length - 1].qualifiedId() : undefined;
     // A task replayed from the previous analysis, and connected as it was, is the same task; its
     // model is kept when nothing before it moved. Task values in its arguments may have changed id.
-    const earlier = t.previous && !t.argumentsReferBuilders ? taskModels.get(t.previous) : undefined;
+    const earlier = t.argumentsReferBuilders ? undefined : own ?? (t.previous && taskModels.get(t.previous));
     const shift = earlier ? t.range.from - earlier.range.from : 0;
     const same = earlier !== undefined && earlier.taskId === t.taskId && earlier.operator === t.operator && earlier.kind === t.kind
       && earlier.mapped === t.mapped && earlier.group === group && t.callArguments === undefined && earlier.callArguments === undefined
@@ -1878,8 +2212,10 @@ function toModel(dag: DagBuilder): DagModel {
     return model;
   });
   const model = dagModel(dag, tasks);
-  const earlier = dag.previous && dagModels.get(dag.previous);
-  if (earlier && earlier.groups.length === dag.groups.size && [...dag.groups].every((g) => g.previous && dag.previous!.groups.has(g.previous))) {
+  // The same DAG: kept from the previous analysis, or made again by the same statement.
+  const earlier = dagModels.get(dag) ?? (dag.previous && dagModels.get(dag.previous));
+  const earlierGroups = new Set(earlier?.groups.map((g) => g.groupId));
+  if (earlier && earlier.groups.length === dag.groups.size && [...dag.groups].every((g) => earlierGroups.has(g.qualifiedId()))) {
     recordEarlierVersion(model, earlier);
   }
   dagModels.set(dag, model);
@@ -1983,6 +2319,30 @@ export function parseFile(text: string, previous?: { readonly parsed: ParsedFile
   return { text, tree: parsePython(text, fragments) };
 }
 
+/**
+ * Runs the analyser over a tree: as a continuation of the previous analysis when the options give
+ * one that can be continued, else from the start, replaying what the previous analysis recorded.
+ */
+function analyze(text: string, tree: Tree, options: AnalyzeOptions): Analyzer {
+  const previous = options.incremental?.previous;
+  const memo = previous && memos.get(previous);
+  if (previous && memo?.analyzer) {
+    // The analyser is about to change: what the previous model's memo holds cannot be used again.
+    memos.delete(previous);
+    try {
+      if (memo.analyzer.resume(text, tree, options)) return memo.analyzer;
+    } catch (error) {
+      if (error !== OUT_OF_STEP) throw error;
+      const fresh = new Analyzer(text, options);
+      fresh.run(tree);
+      return fresh;
+    }
+  }
+  const analyzer = new Analyzer(text, options, memo);
+  analyzer.run(tree);
+  return analyzer;
+}
+
 /** Analyses one parsed DAG file. Never throws on user input: problems come back as diagnostics. */
 export function analyzeParsed(parsed: ParsedFile, options: AnalyzeOptions = {}): DagFileModel {
   const { text, tree } = parsed;
@@ -1999,8 +2359,7 @@ export function analyzeParsed(parsed: ParsedFile, options: AnalyzeOptions = {}):
   const patchedTree = patch ? parsePython(patch.text) : undefined;
   const recovered = patch && patchedTree && syntaxErrors(patchedTree).length < errors.length;
   // Positions in the records are those of the text analysed, recovered or not; so are the edits between two of them.
-  const analyzer = new Analyzer(recovered ? patch.text : text, options);
-  analyzer.run(recovered ? patchedTree : tree);
+  const analyzer = analyze(recovered ? patch.text : text, recovered ? patchedTree : tree, options);
   const model: DagFileModel = {
     dags: analyzer.dags.map(toModel),
     undefinedTaskReferences: analyzer.undefinedTaskReferences,
