@@ -283,8 +283,9 @@ class StatementRun {
   entered: Stacks | undefined;
 
   constructor(
-    readonly from: number,
-    readonly to: number,
+    /** Where it starts and ends now: a run kept in place moves with its statement. */
+    public from: number,
+    public to: number,
     readonly name: string,
     /** The DAG and groups it ran in, as identity and ordinal pairs; undefined when one has no origin. */
     readonly context: readonly number[] | undefined,
@@ -330,7 +331,7 @@ const UNDO_CALL_ARGUMENTS = 6;
 const UNDO_DAG = 7;
 const UNDO_UNDEFINED = 8;
 
-/** The new tree does not have the statements the kept part of the previous analysis ran: it is analysed afresh. */
+/** The new tree does not have the statements the kept part of the previous analysis ran where they were: it is analysed afresh. */
 class OutOfStep {}
 const OUT_OF_STEP = new OutOfStep();
 
@@ -392,9 +393,27 @@ class ReturnSignal {
   constructor(readonly value: Value) {}
 }
 
-function rangeOf(node: SyntaxNode): SourceRange {
-  return { from: node.from, to: node.to };
+/**
+ * A range the evaluator made. When a later analysis keeps the statement it belongs to in place
+ * but the edit moved the statement, its positions move in place; `moved` names the analysis that
+ * last moved it, so that a range shared by several values moves once. The model gets copies only.
+ */
+class EvaluatorRange implements SourceRange {
+  moved = 0;
+
+  constructor(public from: number, public to: number) {}
 }
+
+function rangeOf(node: SyntaxNode): SourceRange {
+  return new EvaluatorRange(node.from, node.to);
+}
+
+/** A copy for the model, which must not see the evaluator's ranges move. */
+function copyRange(range: SourceRange): SourceRange {
+  return { from: range.from, to: range.to };
+}
+
+let nextAnalysisNumber = 1;
 
 // ---------------------------------------------------------------------------------------------
 // The evaluator
@@ -424,7 +443,9 @@ class Analyzer {
   private contextCache: number[] | undefined | null = null;
   /** Set when something happened that the records do not hold (an analyser failure): no memo is left then. */
   private unrecorded = false;
-  private earlier: { readonly memo: AnalysisMemo; readonly edit: Edit; readonly shift: number } | undefined;
+  private earlier: { readonly memo: AnalysisMemo; readonly edit: Edit; readonly shift: number; readonly inPlace?: boolean } | undefined;
+  /** Which analysis this is, for EvaluatorRange.moved. */
+  private number = nextAnalysisNumber++;
   private readonly keepsRecords: boolean;
   /** Every change of state since the analysis began, to rewind it to before an edit (with records only). */
   private readonly undo: unknown[] = [];
@@ -504,7 +525,9 @@ class Analyzer {
     }
     this.runOrder.length = kept;
     this.continued = false;
-    this.earlier = { memo: { text: this.text, runs: earlierRuns }, edit, shift: edit.toB - edit.fromB - (edit.toA - edit.fromA) };
+    // The runs after the kept part are this analyser's own, their builders rewound: they can be kept in place.
+    this.earlier = { memo: { text: this.text, runs: earlierRuns }, edit, shift: edit.toB - edit.fromB - (edit.toA - edit.fromA), inPlace: true };
+    this.number = nextAnalysisNumber++;
     this.text = text;
     this.options = options;
     this.module.onRead = (name, origin) => this.noteRead(name, origin);
@@ -794,7 +817,7 @@ class Analyzer {
     const earlier = this.earlierRun(from, to, name);
     const entry = this.entry(entrySteps);
     if (replayable && earlier?.effects && context && earlier.context && sameNumbers(earlier.context, context)
-      && this.readsUnchanged(earlier) && this.replay(earlier, from, to, context, entry)) return;
+      && this.readsUnchanged(earlier) && (this.keepInPlace(earlier, from, to, entry) || this.replay(earlier, from, to, context, entry))) return;
     const run = new StatementRun(from, to, name, context, replayable);
     run.entry = entry;
     run.end = end;
@@ -845,6 +868,126 @@ class Analyzer {
     this.steps += earlier.steps;
     this.keep(run);
     return true;
+  }
+
+  /**
+   * Keeps a run after the edit as it is, its builders and values the same objects with their
+   * positions moved, and applies its effects again: when this analyser made it (it was rewound,
+   * not carried over from another) and everything it refers to is still this analysis' own.
+   * This makes nothing new, where a replay copies every builder and value.
+   */
+  private keepInPlace(earlier: StatementRun, from: number, to: number, entry: RunEntry): boolean {
+    if (!this.earlier?.inPlace || this.steps + earlier.steps >= ANALYSIS_LIMITS.steps) return false;
+    const effects = earlier.effects!;
+    const made = new Set<Created>();
+    for (const effect of effects) if (effect.op === 'task') made.add(effect.task);
+    const current = (created: Created) => made.has(created)
+      || (created.origin !== undefined && this.runsByIdentity.get(created.origin.run.identity)?.created[created.origin.ordinal] === created);
+    if (!effects.every((effect) => effectRefersTo(effect, current))) return false;
+    for (const effect of effects) this.moveEffect(effect);
+    const run = earlier;
+    run.from = from;
+    run.to = to;
+    run.end = to;
+    run.entry = entry;
+    // Applying the effects registers the run's builders and binds its names again, in the same order.
+    run.bindings = 0;
+    run.created.length = 0;
+    // Applying an effect logs it again; the run already holds them all.
+    run.effects = [];
+    this.active = run;
+    try {
+      for (const effect of effects) this.apply(effect);
+    } finally {
+      this.active = undefined;
+      run.effects = effects;
+    }
+    this.steps += run.steps;
+    this.keep(run);
+    return true;
+  }
+
+  /** Moves, in place, the positions of what an effect made, where the edit moved them. */
+  private moveEffect(effect: Effect): void {
+    switch (effect.op) {
+      case 'task': {
+        const task = effect.task;
+        this.moveRange(task.range);
+        if (task.definition) this.moveRange(task.definition);
+        for (const arg of task.args) {
+          if (arg.nameRange) this.moveRange(arg.nameRange);
+          this.moveRange(arg.valueRange);
+          this.moveValue(arg.value);
+        }
+        return;
+      }
+      case 'bind':
+        this.moveValue(effect.value);
+        return;
+      case 'variable':
+        this.moveRange(effect.range);
+        return;
+      case 'undefined':
+        this.moveRange(effect.reference.range);
+        return;
+      default:
+    }
+  }
+
+  private moveRange(range: SourceRange): void {
+    if (!(range instanceof EvaluatorRange) || range.moved === this.number) return;
+    range.moved = this.number;
+    const { edit, shift } = this.earlier!;
+    if (range.to <= edit.fromA) return;
+    if (range.from < edit.toA) throw OUT_OF_STEP;
+    range.from += shift;
+    range.to += shift;
+  }
+
+  private moveValue(value: Value): void {
+    switch (value.kind) {
+      case 'seq':
+        value.items.forEach((v) => this.moveValue(v));
+        return;
+      case 'dict':
+        for (const entry of value.entries.values()) {
+          if (entry.keyRange) this.moveRange(entry.keyRange);
+          if (entry.valueRange) this.moveRange(entry.valueRange);
+          this.moveValue(entry.value);
+        }
+        return;
+      case 'now':
+        this.moveRange(value.range);
+        return;
+      case 'timetable':
+        value.positional.forEach((v) => this.movePublic(v));
+        value.keywords.forEach((v) => this.movePublic(v));
+        return;
+      default:
+        // Builders and functions move with the statements that made them; other files' functions do not move.
+    }
+  }
+
+  private movePublic(value: PyValue): void {
+    switch (value.kind) {
+      case 'list':
+        value.items.forEach((v) => this.movePublic(v));
+        return;
+      case 'dict':
+        for (const entry of value.entries.values()) {
+          if (entry.keyRange) this.moveRange(entry.keyRange);
+          if (entry.valueRange) this.moveRange(entry.valueRange);
+          this.movePublic(entry.value);
+        }
+        return;
+      case 'now':
+        this.moveRange(value.range);
+        return;
+      case 'function':
+        if (!value.file) this.moveRange(value.range);
+        return;
+      default:
+    }
   }
 
   /** Applies a carried effect as evaluating the statement would have, logging it for the next analysis. */
@@ -919,7 +1062,7 @@ class Analyzer {
     const { edit, shift } = this.earlier!;
     if (range.to <= edit.fromA) return range;
     if (range.from < edit.toA) throw NOT_REPLAYABLE;
-    return shift === 0 ? range : { from: range.from + shift, to: range.to + shift };
+    return shift === 0 ? range : new EvaluatorRange(range.from + shift, range.to + shift);
   }
 
   private carryArgument(arg: EvaluatedArgument, carried: Map<Created, Created>): EvaluatedArgument {
@@ -1981,6 +2124,48 @@ class Analyzer {
   }
 }
 
+/** Whether every builder and function an effect refers to passes `current`. */
+function effectRefersTo(effect: Effect, current: (created: Created) => boolean): boolean {
+  switch (effect.op) {
+    case 'task':
+      return effect.task.groups.every(current) && effect.task.args.every((a) => valueRefersTo(a.value, current));
+    case 'add':
+      return current(effect.dag) && current(effect.task);
+    case 'link':
+      return current(effect.upstream) && current(effect.downstream);
+    case 'bind':
+      return valueRefersTo(effect.value, current);
+    case 'variable':
+    case 'mapped':
+      return current(effect.task);
+    case 'undefined':
+      return true;
+  }
+}
+
+function valueRefersTo(value: Value, current: (created: Created) => boolean): boolean {
+  switch (value.kind) {
+    case 'seq':
+      return value.items.every((v) => valueRefersTo(v, current));
+    case 'dict':
+      for (const entry of value.entries.values()) if (!valueRefersTo(entry.value, current)) return false;
+      return true;
+    case 'task':
+      return current(value.task);
+    case 'dag':
+      return current(value.dag);
+    case 'group':
+      return current(value.group);
+    case 'taskflow':
+    case 'dagFunction':
+    case 'groupFunction':
+    case 'function':
+      return current(value.fn);
+    default:
+      return true;
+  }
+}
+
 /** Whether a value holds tasks, DAGs or groups. */
 function refersToBuilders(value: Value): boolean {
   switch (value.kind) {
@@ -2125,6 +2310,10 @@ function uniqueTaskId(label: string, group: GroupBuilder | undefined, dag: DagBu
 
 function publicValue(value: Value): PyValue {
   switch (value.kind) {
+    case 'now':
+      return { ...value, range: copyRange(value.range) };
+    case 'timetable':
+      return { ...value, positional: value.positional.map(copyPublic), keywords: new Map([...value.keywords].map(([k, v]) => [k, copyPublic(v)])) };
     case 'seq':
       return { kind: 'list', items: value.items.map(publicValue) };
     case 'dict':
@@ -2143,20 +2332,35 @@ function publicValue(value: Value): PyValue {
       return { kind: 'function', name: value.fn.name, range: name ? rangeOf(name) : rangeOf(value.fn.definition) };
     }
     case 'moduleFunction':
-      return { kind: 'function', name: value.name, file: value.file, range: value.range };
+      return { kind: 'function', name: value.name, file: value.file, range: copyRange(value.range) };
+    default:
+      return value;
+  }
+}
+
+/** A public value whose ranges are the model's own. */
+function copyPublic(value: PyValue): PyValue {
+  switch (value.kind) {
+    case 'list':
+      return { kind: 'list', items: value.items.map(copyPublic) };
+    case 'dict':
+      return { kind: 'dict', entries: new Map([...value.entries].map(([k, e]) => [k, { value: copyPublic(e.value), keyRange: e.keyRange && copyRange(e.keyRange), valueRange: e.valueRange && copyRange(e.valueRange) }])) };
+    case 'now':
+    case 'function':
+      return { ...value, range: copyRange(value.range) };
     default:
       return value;
   }
 }
 
 function publicEntries(entries: ReadonlyMap<string, Entry>): ReadonlyMap<string, DictEntry> {
-  return new Map([...entries].map(([k, e]) => [k, { value: publicValue(e.value), keyRange: e.keyRange, valueRange: e.valueRange }]));
+  return new Map([...entries].map(([k, e]) => [k, { value: publicValue(e.value), keyRange: e.keyRange && copyRange(e.keyRange), valueRange: e.valueRange && copyRange(e.valueRange) }]));
 }
 
 function publicArguments(args: readonly EvaluatedArgument[]): ArgumentModel[] {
   return args
     .filter((a): a is EvaluatedArgument & { keyword: string } => a.keyword !== undefined)
-    .map((a) => ({ name: a.keyword, value: publicValue(a.value), nameRange: a.nameRange, valueRange: a.valueRange }));
+    .map((a) => ({ name: a.keyword, value: publicValue(a.value), nameRange: a.nameRange && copyRange(a.nameRange), valueRange: copyRange(a.valueRange) }));
 }
 
 /** Arguments are all known unless a starred one was left unevaluated (see `evaluateArguments`). */
@@ -2186,9 +2390,10 @@ function toModel(dag: DagBuilder): DagModel {
     return [...tasks].filter((t) => t.dag === dag).map((t) => t.taskId).sort();
   };
   const tasks: TaskModel[] = dag.tasks.map((t) => {
-    // A task the analysis kept from the previous one, and did not change, keeps its model.
+    // A task the analysis kept from the previous one, and did not change, keeps its model (unless
+    // its arguments hold other tasks, whose ids may have changed).
     const own = taskModels.get(t);
-    if (own && !t.modelStale) return own;
+    if (own && !t.modelStale && !t.argumentsReferBuilders) return own;
     t.modelStale = false;
     const upstream = ids(t.upstream);
     const downstream = ids(t.downstream);
@@ -2202,7 +2407,7 @@ function toModel(dag: DagBuilder): DagModel {
       && sameIds(earlier.upstream, upstream) && sameIds(earlier.downstream, downstream)
       && earlier.variable?.name === t.variable?.name && sameRange(t.variable?.range, earlier.variable?.range, shift)
       && sameRange(t.definition, earlier.definition, shift);
-    if (same && t.range === earlier.range) {
+    if (same && shift === 0 && t.range.to === earlier.range.to) {
       taskModels.set(t, earlier);
       return earlier;
     }
@@ -2231,15 +2436,15 @@ function taskModel(t: TaskBuilder, upstream: string[], downstream: string[], gro
     taskId: t.taskId,
     operator: t.operator,
     kind: t.kind,
-    range: t.range,
+    range: copyRange(t.range),
     args: publicArguments(t.args),
     argsKnown: argumentsKnown(t.args),
     upstream,
     downstream,
     mapped: t.mapped,
     group,
-    variable: t.variable,
-    definition: t.definition,
+    variable: t.variable && { name: t.variable.name, range: copyRange(t.variable.range) },
+    definition: t.definition && copyRange(t.definition),
     callArguments: t.callArguments ? {
       positional: t.callArguments.filter((a) => !a.keyword && !a.star).map((a) => publicValue(a.value)),
       keywords: t.callArguments.filter((a): a is EvaluatedArgument & { keyword: string } => a.keyword !== undefined).map((a) => [a.keyword, publicValue(a.value)] as [string, PyValue]),
@@ -2251,20 +2456,20 @@ function dagModel(dag: DagBuilder, tasks: TaskModel[]): DagModel {
   const args = publicArguments(dag.args);
   const positionalId = dag.args.find((a) => !a.keyword && !a.star);
   if (positionalId && !args.some((a) => a.name === 'dag_id')) {
-    args.unshift({ name: 'dag_id', value: publicValue(positionalId.value), valueRange: positionalId.valueRange });
+    args.unshift({ name: 'dag_id', value: publicValue(positionalId.value), valueRange: copyRange(positionalId.valueRange) });
   }
   const defaultArgs = dag.args.find((a) => a.keyword === 'default_args')?.value;
   const groups: GroupModel[] = [...dag.groups].map((g) => ({
     groupId: g.qualifiedId(),
     parentId: g.parent?.qualifiedId(),
-    range: g.range,
+    range: copyRange(g.range),
     defaultArgs: g.defaultArgs.kind === 'dict' ? publicEntries(g.defaultArgs.entries) : new Map(),
   }));
   return {
     dagId: dag.dagId,
     form: dag.form,
-    range: dag.range,
-    selectionRange: dag.selectionRange,
+    range: copyRange(dag.range),
+    selectionRange: copyRange(dag.selectionRange),
     args,
     argsKnown: argumentsKnown(dag.args),
     defaultArgs: defaultArgs?.kind === 'dict' ? publicEntries(defaultArgs.entries) : new Map(),
@@ -2331,8 +2536,9 @@ function analyze(text: string, tree: Tree, options: AnalyzeOptions): Analyzer {
     memos.delete(previous);
     try {
       if (memo.analyzer.resume(text, tree, options)) return memo.analyzer;
-    } catch (error) {
-      if (error !== OUT_OF_STEP) throw error;
+    } catch {
+      // OUT_OF_STEP, or a failure of the continuation itself: whatever it left half done, a fresh
+      // analysis of the file is right, and the user's edit must not cost them the diagnostics.
       const fresh = new Analyzer(text, options);
       fresh.run(tree);
       return fresh;
@@ -2362,7 +2568,7 @@ export function analyzeParsed(parsed: ParsedFile, options: AnalyzeOptions = {}):
   const analyzer = analyze(recovered ? patch.text : text, recovered ? patchedTree : tree, options);
   const model: DagFileModel = {
     dags: analyzer.dags.map(toModel),
-    undefinedTaskReferences: analyzer.undefinedTaskReferences,
+    undefinedTaskReferences: analyzer.undefinedTaskReferences.map((r) => ({ name: r.name, range: copyRange(r.range) })),
     diagnostics: analyzer.diagnostics,
     work: analyzer.work,
   };
