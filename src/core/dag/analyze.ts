@@ -395,25 +395,30 @@ class ReturnSignal {
 
 /**
  * A range the evaluator made. When a later analysis keeps the statement it belongs to in place
- * but the edit moved the statement, its positions move in place; `moved` names the analysis that
- * last moved it, so that a range shared by several values moves once. The model gets copies only.
+ * but the edit moved the statement, its positions move in place (Analyzer.moveRange); the model
+ * of an incremental analysis gets copies only (copyRange).
  */
-class EvaluatorRange implements SourceRange {
-  moved = 0;
-
-  constructor(public from: number, public to: number) {}
+interface EvaluatorRange {
+  from: number;
+  to: number;
 }
 
 function rangeOf(node: SyntaxNode): SourceRange {
-  return new EvaluatorRange(node.from, node.to);
+  return { from: node.from, to: node.to };
 }
 
-/** A copy for the model, which must not see the evaluator's ranges move. */
+/**
+ * Whether the model being made must copy the evaluator's ranges: only an incremental analysis
+ * moves them later. Set by analyzeParsed while it turns builders into the model.
+ */
+let rangesMayMove = false;
+
+/** The model's own copy of a range, which must not move when the evaluator's does. */
 function copyRange(range: SourceRange): SourceRange {
-  return { from: range.from, to: range.to };
+  return rangesMayMove ? { from: range.from, to: range.to } : range;
 }
 
-let nextAnalysisNumber = 1;
+
 
 // ---------------------------------------------------------------------------------------------
 // The evaluator
@@ -444,8 +449,8 @@ class Analyzer {
   /** Set when something happened that the records do not hold (an analyser failure): no memo is left then. */
   private unrecorded = false;
   private earlier: { readonly memo: AnalysisMemo; readonly edit: Edit; readonly shift: number; readonly inPlace?: boolean } | undefined;
-  /** Which analysis this is, for EvaluatorRange.moved. */
-  private number = nextAnalysisNumber++;
+  /** The ranges moved in place so far by this continuation: one shared by several values moves once. */
+  private moved = new Set<SourceRange>();
   private readonly keepsRecords: boolean;
   /** Every change of state since the analysis began, to rewind it to before an edit (with records only). */
   private readonly undo: unknown[] = [];
@@ -527,7 +532,7 @@ class Analyzer {
     this.continued = false;
     // The runs after the kept part are this analyser's own, their builders rewound: they can be kept in place.
     this.earlier = { memo: { text: this.text, runs: earlierRuns }, edit, shift: edit.toB - edit.fromB - (edit.toA - edit.fromA), inPlace: true };
-    this.number = nextAnalysisNumber++;
+    this.moved = new Set();
     this.text = text;
     this.options = options;
     this.module.onRead = (name, origin) => this.noteRead(name, origin);
@@ -539,6 +544,7 @@ class Analyzer {
     } finally {
       this.module.onRead = undefined;
       this.earlier = undefined;
+      this.moved.clear();
     }
     return true;
   }
@@ -935,13 +941,13 @@ class Analyzer {
   }
 
   private moveRange(range: SourceRange): void {
-    if (!(range instanceof EvaluatorRange) || range.moved === this.number) return;
-    range.moved = this.number;
     const { edit, shift } = this.earlier!;
-    if (range.to <= edit.fromA) return;
+    if (range.to <= edit.fromA || this.moved.has(range)) return;
     if (range.from < edit.toA) throw OUT_OF_STEP;
-    range.from += shift;
-    range.to += shift;
+    this.moved.add(range);
+    const movable = range as EvaluatorRange;
+    movable.from += shift;
+    movable.to += shift;
   }
 
   private moveValue(value: Value): void {
@@ -1062,7 +1068,7 @@ class Analyzer {
     const { edit, shift } = this.earlier!;
     if (range.to <= edit.fromA) return range;
     if (range.from < edit.toA) throw NOT_REPLAYABLE;
-    return shift === 0 ? range : new EvaluatorRange(range.from + shift, range.to + shift);
+    return shift === 0 ? range : { from: range.from + shift, to: range.to + shift };
   }
 
   private carryArgument(arg: EvaluatedArgument, carried: Map<Created, Created>): EvaluatedArgument {
@@ -2566,12 +2572,18 @@ export function analyzeParsed(parsed: ParsedFile, options: AnalyzeOptions = {}):
   const recovered = patch && patchedTree && syntaxErrors(patchedTree).length < errors.length;
   // Positions in the records are those of the text analysed, recovered or not; so are the edits between two of them.
   const analyzer = analyze(recovered ? patch.text : text, recovered ? patchedTree : tree, options);
-  const model: DagFileModel = {
-    dags: analyzer.dags.map(toModel),
-    undefinedTaskReferences: analyzer.undefinedTaskReferences.map((r) => ({ name: r.name, range: copyRange(r.range) })),
-    diagnostics: analyzer.diagnostics,
-    work: analyzer.work,
-  };
+  rangesMayMove = options.incremental !== undefined;
+  let model: DagFileModel;
+  try {
+    model = {
+      dags: analyzer.dags.map(toModel),
+      undefinedTaskReferences: analyzer.undefinedTaskReferences.map((r) => ({ name: r.name, range: copyRange(r.range) })),
+      diagnostics: analyzer.diagnostics,
+      work: analyzer.work,
+    };
+  } finally {
+    rangesMayMove = false;
+  }
   const mapped = recovered ? mapRanges(model, (offset) => originalOffset(patch, offset)) : model;
   const result = { ...mapped, diagnostics: [...syntax, ...mapped.diagnostics] };
   const memo = analyzer.memo();
