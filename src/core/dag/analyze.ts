@@ -966,33 +966,14 @@ class Analyzer {
         this.moveRange(value.range);
         return;
       case 'timetable':
-        value.positional.forEach((v) => this.movePublic(v));
-        value.keywords.forEach((v) => this.movePublic(v));
+        // Walked through copies, which are dropped: timetables are rare, and one mapping serves everywhere.
+        mapTimetableRanges(value, (r) => {
+          this.moveRange(r);
+          return r;
+        });
         return;
       default:
         // Builders and functions move with the statements that made them; other files' functions do not move.
-    }
-  }
-
-  private movePublic(value: PyValue): void {
-    switch (value.kind) {
-      case 'list':
-        value.items.forEach((v) => this.movePublic(v));
-        return;
-      case 'dict':
-        for (const entry of value.entries.values()) {
-          if (entry.keyRange) this.moveRange(entry.keyRange);
-          if (entry.valueRange) this.moveRange(entry.valueRange);
-          this.movePublic(entry.value);
-        }
-        return;
-      case 'now':
-        this.moveRange(value.range);
-        return;
-      case 'function':
-        if (!value.file) this.moveRange(value.range);
-        return;
-      default:
     }
   }
 
@@ -1097,7 +1078,7 @@ class Analyzer {
       case 'now':
         return { ...value, range: this.carryRange(value.range) };
       case 'timetable':
-        return { ...value, positional: value.positional.map((v) => this.carryPublic(v)), keywords: new Map([...value.keywords].map(([k, v]) => [k, this.carryPublic(v)])) };
+        return mapTimetableRanges(value, (r) => this.carryRange(r));
       case 'task':
         return { kind: 'task', task: this.carryCreated(value.task, carried), xcom: value.xcom };
       case 'dag':
@@ -1114,26 +1095,6 @@ class Analyzer {
         return { kind: 'function', fn: this.carryCreated(value.fn, carried) };
       default:
         // Literals, dates, external names, and functions of other files (whose ranges are theirs).
-        return value;
-    }
-  }
-
-  private carryPublic(value: PyValue): PyValue {
-    switch (value.kind) {
-      case 'list':
-        return { kind: 'list', items: value.items.map((v) => this.carryPublic(v)) };
-      case 'dict':
-        return {
-          kind: 'dict',
-          entries: new Map([...value.entries].map(([key, e]) => [key, {
-            value: this.carryPublic(e.value), keyRange: e.keyRange && this.carryRange(e.keyRange), valueRange: e.valueRange && this.carryRange(e.valueRange),
-          }])),
-        };
-      case 'now':
-        return { ...value, range: this.carryRange(value.range) };
-      case 'function':
-        return value.file ? value : { ...value, range: this.carryRange(value.range) };
-      default:
         return value;
     }
   }
@@ -2319,7 +2280,7 @@ function publicValue(value: Value): PyValue {
     case 'now':
       return { ...value, range: copyRange(value.range) };
     case 'timetable':
-      return { ...value, positional: value.positional.map(copyPublic), keywords: new Map([...value.keywords].map(([k, v]) => [k, copyPublic(v)])) };
+      return mapTimetableRanges(value, copyRange);
     case 'seq':
       return { kind: 'list', items: value.items.map(publicValue) };
     case 'dict':
@@ -2344,19 +2305,34 @@ function publicValue(value: Value): PyValue {
   }
 }
 
-/** A public value whose ranges are the model's own. */
-function copyPublic(value: PyValue): PyValue {
+/** A public value with each of its ranges (in dicts, clock reads and functions of the file) mapped. */
+function mapPublicRanges(value: PyValue, range: (r: SourceRange) => SourceRange): PyValue {
   switch (value.kind) {
     case 'list':
-      return { kind: 'list', items: value.items.map(copyPublic) };
+      return { kind: 'list', items: value.items.map((v) => mapPublicRanges(v, range)) };
     case 'dict':
-      return { kind: 'dict', entries: new Map([...value.entries].map(([k, e]) => [k, { value: copyPublic(e.value), keyRange: e.keyRange && copyRange(e.keyRange), valueRange: e.valueRange && copyRange(e.valueRange) }])) };
+      return {
+        kind: 'dict',
+        entries: new Map([...value.entries].map(([k, e]) => [k, {
+          value: mapPublicRanges(e.value, range), keyRange: e.keyRange && range(e.keyRange), valueRange: e.valueRange && range(e.valueRange),
+        }])),
+      };
     case 'now':
+      return { ...value, range: range(value.range) };
     case 'function':
-      return { ...value, range: copyRange(value.range) };
+      // Another file's function keeps its positions: they are that file's.
+      return value.file ? value : { ...value, range: range(value.range) };
     default:
       return value;
   }
+}
+
+function mapTimetableRanges(value: Extract<PyValue, { kind: 'timetable' }>, range: (r: SourceRange) => SourceRange): Extract<PyValue, { kind: 'timetable' }> {
+  return {
+    ...value,
+    positional: value.positional.map((v) => mapPublicRanges(v, range)),
+    keywords: new Map([...value.keywords].map(([k, v]) => [k, mapPublicRanges(v, range)])),
+  };
 }
 
 function publicEntries(entries: ReadonlyMap<string, Entry>): ReadonlyMap<string, DictEntry> {
@@ -2600,11 +2576,7 @@ export function analyzeDagFile(text: string, options: AnalyzeOptions = {}): DagF
 function mapRanges(model: DagFileModel, map: (offset: number) => number): DagFileModel {
   const range = (r: SourceRange): SourceRange => ({ from: map(r.from), to: map(r.to) });
   const optional = (r: SourceRange | undefined) => (r ? range(r) : undefined);
-  const value = (v: PyValue): PyValue => v.kind === 'list' ? { kind: 'list', items: v.items.map(value) }
-    : v.kind === 'dict' ? { kind: 'dict', entries: entries(v.entries) }
-    : v.kind === 'now' ? { ...v, range: range(v.range) }
-    : v.kind === 'function' && !v.file ? { ...v, range: range(v.range) }
-    : v;
+  const value = (v: PyValue): PyValue => mapPublicRanges(v, range);
   const entries = (e: ReadonlyMap<string, DictEntry>): ReadonlyMap<string, DictEntry> =>
     new Map([...e].map(([k, d]) => [k, { value: value(d.value), keyRange: optional(d.keyRange), valueRange: optional(d.valueRange) }]));
   const args = (a: readonly ArgumentModel[]) => a.map((x) => ({ ...x, value: value(x.value), nameRange: optional(x.nameRange), valueRange: range(x.valueRange) }));
