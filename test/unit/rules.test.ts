@@ -448,6 +448,11 @@ with DAG("d", schedule="0 9 * * *", ${START}):
     EmptyOperator(task_id="a")
 `;
     const [d] = check(inBlock, ['PF503 6:24 «"0 9 * * *"»'], { code: 'PF503' });
+    // A '#' inside a string starts no comment: the zone it names is not the DAG's words.
+    check(`${AF3}
+with DAG("d", schedule="0 9 * * *", ${START}):
+    BashOperator(task_id="a", bash_command="echo '# Reports for the Seoul office'")
+`, [], { code: 'PF503' });
     assert.match(d.message, /^"0 9 \* \* \*" runs at 09:00 UTC = 18:00 KST: this DAG mentions KST, but the cron runs in UTC\. To run at 09:00 KST, give start_date the zone: pendulum\.datetime\(\.\.\., tz="Asia\/Seoul"\)\.$/);
     check(dag(AF3, `schedule="30 22 * * *", ${START}, description="Daily KST settlement"`), ['PF503 6:24 «"30 22 * * *"»'], { code: 'PF503' });
     const [nextDay] = check(dag(AF3, `schedule="30 22 * * *", ${START}, tags=["kst"]`), ['PF503 6:24 «"30 22 * * *"»'], { code: 'PF503' });
