@@ -1,8 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { generateDagFile } from '../../bench/generate';
 import { checkFile } from '../../src/core/check';
 import { analyzeDagFile, parseFile, type ParsedFile, type TextChange } from '../../src/core/dag/analyze';
 import type { DagFileModel } from '../../src/core/dag/model';
+import { syntaxErrors } from '../../src/core/python/syntax';
 
 /** The model as one line per task, `task_id [Operator] <- upstream, ids` (`mapped` marked), per DAG. */
 function outline(model: DagFileModel): Record<string, string[]> {
@@ -526,6 +528,21 @@ with DAG("d", schedule="@daily") as dag:
     const mended = edit(broken.text, close + 1, close + 1, ')');
     parsed = parseFile(mended.text, { parsed, changes: [mended.change] });
     assert.deepEqual(sameAsFresh(parsed).diagnostics, []);
+  });
+
+  it('finds the syntax errors of a reparsed tree, whose unchanged subtrees it remembers, as a fresh parse does', () => {
+    // Large enough for a tree of nested subtrees. A character deleted at offsets all over it
+    // breaks it in the ways typing does; typing the character again mends it.
+    const large = generateDagFile(50);
+    let parsed = parseFile(large);
+    for (let at = 0; at < large.length; at += 13) {
+      const broken = edit(large, at, at + 1, '');
+      parsed = parseFile(broken.text, { parsed, changes: [broken.change] });
+      assert.deepEqual(syntaxErrors(parsed.tree), syntaxErrors(parseFile(broken.text).tree), `with the character at ${at} deleted`);
+      const mended = edit(broken.text, at, at, large[at]);
+      parsed = parseFile(mended.text, { parsed, changes: [mended.change] });
+      assert.deepEqual(syntaxErrors(parsed.tree), [], `with the character at ${at} typed again`);
+    }
   });
 
   it('after several changes reported together, each in the text the previous one left', () => {

@@ -1,7 +1,7 @@
 // Thin helpers over the @lezer/python tree. Lezer never fails: broken code yields error nodes
 // (`⚠`) inside an otherwise complete tree, which is what lets the analyser keep going while the
 // user types.
-import type { SyntaxNode, Tree, TreeFragment } from '@lezer/common';
+import { TreeBuffer, type SyntaxNode, type Tree, type TreeFragment } from '@lezer/common';
 import { parser } from '@lezer/python';
 
 export type { SyntaxNode, Tree };
@@ -79,17 +79,55 @@ export function dottedName(text: string, node: SyntaxNode | null): string | unde
   return undefined;
 }
 
-/** Every error node of the tree, in document order. */
+/**
+ * The error nodes of each subtree, as offsets from its start (from, to, from, to...). Lezer reuses
+ * the subtrees an edit did not touch in the next tree, so after a keystroke only the few new ones
+ * along the edited path are walked.
+ */
+const subtreeErrors = new WeakMap<Tree | TreeBuffer, readonly number[]>();
+const NO_ERRORS: readonly number[] = [];
+
+/** Every error node of the tree, in document order: each outermost one, as a walk that skips an error's children finds them. */
 export function syntaxErrors(tree: Tree): { from: number; to: number }[] {
+  const offsets = errorsOf(tree);
   const errors: { from: number; to: number }[] = [];
-  tree.iterate({
-    enter(node) {
-      if (node.type.isError) {
-        errors.push({ from: node.from, to: node.to });
-        return false;
-      }
-      return undefined;
-    },
-  });
+  for (let i = 0; i < offsets.length; i += 2) errors.push({ from: offsets[i], to: offsets[i + 1] });
   return errors;
+}
+
+function errorsOf(tree: Tree | TreeBuffer): readonly number[] {
+  let found = subtreeErrors.get(tree);
+  if (found) return found;
+  if (tree instanceof TreeBuffer) {
+    found = bufferErrors(tree);
+  } else if (tree.type.isError) {
+    found = [0, tree.length];
+  } else {
+    let offsets: number[] | undefined;
+    tree.children.forEach((child, i) => {
+      const inner = errorsOf(child);
+      if (inner.length === 0) return;
+      offsets ??= [];
+      const start = tree.positions[i];
+      for (const offset of inner) offsets.push(start + offset);
+    });
+    found = offsets ?? NO_ERRORS;
+  }
+  subtreeErrors.set(tree, found);
+  return found;
+}
+
+/** A buffer holds small subtrees flat: each node is its type, start, end and the index past its children. */
+function bufferErrors(buffer: TreeBuffer): readonly number[] {
+  const { buffer: nodes, set } = buffer;
+  let offsets: number[] | undefined;
+  for (let i = 0; i < nodes.length;) {
+    if (set.types[nodes[i]].isError) {
+      (offsets ??= []).push(nodes[i + 1], nodes[i + 2]);
+      i = nodes[i + 3];
+    } else {
+      i += 4;
+    }
+  }
+  return offsets ?? NO_ERRORS;
 }
