@@ -885,25 +885,22 @@ class Analyzer {
   private keepInPlace(earlier: StatementRun, from: number, to: number, entry: RunEntry): boolean {
     if (!this.earlier?.inPlace || this.steps + earlier.steps >= ANALYSIS_LIMITS.steps) return false;
     const effects = earlier.effects!;
-    const made = new Set<Created>();
-    for (const effect of effects) if (effect.op === 'task') made.add(effect.task);
-    const current = (created: Created) => made.has(created)
-      || (created.origin !== undefined && this.runsByIdentity.get(created.origin.run.identity)?.created[created.origin.ordinal] === created);
-    if (!effects.every((effect) => effectRefersTo(effect, current))) return false;
+    this.keeping = earlier;
+    for (const effect of effects) if (!effectRefersTo(effect, this.isCurrent)) return false;
     for (const effect of effects) this.moveEffect(effect);
     const run = earlier;
     run.from = from;
     run.to = to;
     run.end = to;
     run.entry = entry;
-    // Applying the effects registers the run's builders and binds its names again, in the same order.
+    // Applying the effects binds the run's names again, in the same order; the builders it made
+    // keep their places among what it created, which the rewind left alone.
     run.bindings = 0;
-    run.created.length = 0;
     // Applying an effect logs it again; the run already holds them all.
     run.effects = [];
     this.active = run;
     try {
-      for (const effect of effects) this.apply(effect);
+      for (const effect of effects) this.apply(effect, true);
     } finally {
       this.active = undefined;
       run.effects = effects;
@@ -912,6 +909,18 @@ class Analyzer {
     this.keep(run);
     return true;
   }
+
+  /** The run keepInPlace is checking. */
+  private keeping: StatementRun | undefined;
+
+  /**
+   * Whether a builder or function is this analysis' own: made by the run being kept (a replayable
+   * run makes only tasks), or still the one its maker's current run holds.
+   */
+  private readonly isCurrent = (created: Created): boolean => {
+    const origin = created.origin;
+    return origin !== undefined && (origin.run === this.keeping || this.runsByIdentity.get(origin.run.identity)?.created[origin.ordinal] === created);
+  };
 
   /** Moves, in place, the positions of what an effect made, where the edit moved them. */
   private moveEffect(effect: Effect): void {
@@ -977,11 +986,14 @@ class Analyzer {
     }
   }
 
-  /** Applies a carried effect as evaluating the statement would have, logging it for the next analysis. */
-  private apply(effect: Effect): void {
+  /**
+   * Applies a carried effect as evaluating the statement would have, logging it for the next
+   * analysis; `inPlace` for a run kept in place, whose tasks are registered already.
+   */
+  private apply(effect: Effect, inPlace = false): void {
     switch (effect.op) {
       case 'task':
-        this.register(effect.task);
+        if (!inPlace) this.register(effect.task);
         this.log(effect);
         return;
       case 'add':
@@ -2095,7 +2107,9 @@ class Analyzer {
 function effectRefersTo(effect: Effect, current: (created: Created) => boolean): boolean {
   switch (effect.op) {
     case 'task':
-      return effect.task.groups.every(current) && effect.task.args.every((a) => valueRefersTo(a.value, current));
+      for (const group of effect.task.groups) if (!current(group)) return false;
+      for (const arg of effect.task.args) if (!valueRefersTo(arg.value, current)) return false;
+      return true;
     case 'add':
       return current(effect.dag) && current(effect.task);
     case 'link':
@@ -2113,7 +2127,8 @@ function effectRefersTo(effect: Effect, current: (created: Created) => boolean):
 function valueRefersTo(value: Value, current: (created: Created) => boolean): boolean {
   switch (value.kind) {
     case 'seq':
-      return value.items.every((v) => valueRefersTo(v, current));
+      for (const item of value.items) if (!valueRefersTo(item, current)) return false;
+      return true;
     case 'dict':
       for (const entry of value.entries.values()) if (!valueRefersTo(entry.value, current)) return false;
       return true;
