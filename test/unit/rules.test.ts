@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { generateDagFile } from '../../bench/generate';
 import { catalogFor } from '../../src/core/airflow/catalog';
 import type { AirflowVersion } from '../../src/core/airflow/version';
 import { analyzeParsed, parseFile } from '../../src/core/dag/analyze';
@@ -215,6 +216,15 @@ describe('structure rules', () => {
     assert.match(d.message, /a >> b >> c >> a/);
   });
 
+  it('PF303 finds a cycle behind a long chain, and none in a long chain alone', () => {
+    // A thousand tasks deep: the walk must not be limited by the call stack.
+    const chain = `${AF3}\nwith DAG("d", ${START}):\n    ts = [EmptyOperator(task_id=f"t{i}") for i in range(1000)]\n    chain(*ts)\n`;
+    check(chain.replace('from airflow', 'from airflow.sdk import chain\nfrom airflow'), [], { code: 'PF303' });
+    const [d] = check(`${AF3}\nfrom airflow.sdk import chain\nwith DAG("d", ${START}):\n    first = EmptyOperator(task_id="first")\n    ts = [EmptyOperator(task_id=f"t{i}") for i in range(1000)]\n    first >> ts[0]\n    chain(*ts)\n    ts[999] >> ts[500]\n`,
+      ['PF303 9:11 «EmptyOperator(task_id=f"t{i}")»'], { code: 'PF303' });
+    assert.match(d.message, /'d': t500 >> t501 >> .* >> t999 >> t500\./);
+  });
+
   it('PF304 undefined names in >> with the likely task', () => {
     const source = `${AF3}\nwith DAG("d", ${START}):\n    extract = EmptyOperator(task_id="extract")\n    load = EmptyOperator(task_id="load")\n    extract >> [lod, transform]\n`;
     const [first] = check(source, ['PF304 9:17 «lod»', 'PF304 9:22 «transform»'], { code: 'PF304' });
@@ -297,6 +307,21 @@ describe('Airflow 3 removals: imports and arguments', () => {
     const [on2] = check(source, ['PF404 2:6 «airflow.operators.bash_operator»'], { code: 'PF404', airflow: 2 });
     assert.equal(on2.severity, 'warning');
     assert.match(applyFix(source, on2), /^from airflow\.operators\.bash import BashOperator$/m);
+  });
+
+  it('PF404 finds an import deep in a large DAG\'s body, also in the tree an edit reparsed', () => {
+    // Large enough for the with body to be a tree of subtrees, which the walk skips unless one holds an import.
+    const generated = generateDagFile(300);
+    const at = generated.indexOf('    task_250 = ');
+    const source = `${generated.slice(0, at)}    from airflow.operators.python_operator import PythonOperator as Legacy\n${generated.slice(at)}`;
+    const expected = ['PF404 520:10 «airflow.operators.python_operator»'];
+    check(source, expected, { code: 'PF404', airflow: 3 });
+    // The same after a keystroke far from the import, with the unchanged subtrees reused.
+    const typed = source.indexOf('task_100 = ') + 'task_1'.length;
+    const edited = source.slice(0, typed) + 'x' + source.slice(typed);
+    const parsed = parseFile(edited, { parsed: parseFile(source), changes: [{ fromA: typed, toA: typed, fromB: typed, toB: typed + 1 }] });
+    const diagnostics = checkDagFile({ text: edited, tree: parsed.tree, model: analyzeParsed(parsed), airflow: 3, catalog: catalogFor(3) });
+    assert.deepEqual(describeDiagnostics(edited, diagnostics.filter((d) => d.code === 'PF404')), expected);
   });
 
   it('PF404 rewrites python_operator imports, and airflow.contrib paths into providers verified on Airflow 3', () => {

@@ -1,7 +1,7 @@
 // Thin helpers over the @lezer/python tree. Lezer never fails: broken code yields error nodes
 // (`⚠`) inside an otherwise complete tree, which is what lets the analyser keep going while the
 // user types.
-import { TreeBuffer, type SyntaxNode, type Tree, type TreeFragment } from '@lezer/common';
+import { TreeBuffer, type SyntaxNode, type SyntaxNodeRef, type Tree, type TreeFragment } from '@lezer/common';
 import { parser } from '@lezer/python';
 
 export type { SyntaxNode, Tree };
@@ -130,4 +130,39 @@ function bufferErrors(buffer: TreeBuffer): readonly number[] {
     }
   }
   return offsets ?? NO_ERRORS;
+}
+
+/** Which node types occur in each subtree, one bit per type: kept like the errors, per subtree. */
+const subtreeTypes = new WeakMap<Tree | TreeBuffer, Uint8Array>();
+const TYPE_COUNT = parser.nodeSet.types.length;
+const TYPE_IDS = new Map<string, number>();
+for (const type of parser.nodeSet.types) if (!TYPE_IDS.has(type.name)) TYPE_IDS.set(type.name, type.id);
+
+function typesOf(tree: Tree | TreeBuffer): Uint8Array {
+  let types = subtreeTypes.get(tree);
+  if (types) return types;
+  types = new Uint8Array((TYPE_COUNT + 7) >> 3);
+  if (tree instanceof TreeBuffer) {
+    for (let i = 0; i < tree.buffer.length; i += 4) types[tree.buffer[i] >> 3] |= 1 << (tree.buffer[i] & 7);
+  } else {
+    types[tree.type.id >> 3] |= 1 << (tree.type.id & 7);
+    for (const child of tree.children) {
+      const inner = typesOf(child);
+      for (let i = 0; i < types.length; i++) types[i] |= inner[i];
+    }
+  }
+  subtreeTypes.set(tree, types);
+  return types;
+}
+
+/**
+ * Whether the node a walk has entered may hold a node named `name`: false lets the walk skip it. A
+ * rule looking for a few imports passes over the body of a large DAG without entering it, and
+ * after an edit only the new subtrees are looked at again.
+ */
+export function mayContain(ref: SyntaxNodeRef, name: string): boolean {
+  const tree = ref.tree;
+  if (!tree) return true;
+  const id = TYPE_IDS.get(name);
+  return id !== undefined && (typesOf(tree)[id >> 3] & (1 << (id & 7))) !== 0;
 }

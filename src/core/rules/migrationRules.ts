@@ -6,7 +6,7 @@ import movedImports from '../airflow/moved-imports.json';
 import type { DagModel } from '../dag/model';
 import type { Diagnostic, Fix, SourceRange } from '../diagnostics';
 import { decodeNumberLiteral } from '../python/literals';
-import { callArguments, childrenOf, sourceOf, type SyntaxNode, type Tree } from '../python/syntax';
+import { callArguments, childrenOf, mayContain, sourceOf, type SyntaxNode, type Tree } from '../python/syntax';
 import type { RuleContext } from './rules';
 import { capitalize, listItem, renamedKey, wholeLines } from './text';
 
@@ -60,9 +60,10 @@ export function removedImports({ text, tree, airflow }: RuleContext): Diagnostic
   if (!/\bairflow\.(?:operators|sensors|hooks|contrib|utils\.dates)\b/.test(text)) return found;
   tree.iterate({
     enter(ref) {
-      // Imports are statements of their own: the expressions that make up most of a DAG file are skipped.
+      // Imports are statements of their own: the expressions that make up most of a DAG file are
+      // skipped, and so is the body of a with or def that imports nothing.
       if (ref.name === 'ExpressionStatement' || ref.name === 'AssignStatement') return false;
-      if (ref.name !== 'ImportStatement') return undefined;
+      if (ref.name !== 'ImportStatement') return mayContain(ref, 'ImportStatement') ? undefined : false;
       const parts = importParts(text, ref.node);
       if (parts?.module === 'airflow.utils.dates' && airflow === 3) found.push(...removedDaysAgo(text, ref.node, parts));
       if (parts && isRemovedModule(parts.module) && !REPORTED_BY_PF402.has(parts.module)) found.push(removedModule(parts, airflow));

@@ -335,38 +335,66 @@ function duplicateTaskIds({ model }: RuleContext): Diagnostic[] {
 function cycles({ model }: RuleContext): Diagnostic[] {
   const found: Diagnostic[] = [];
   for (const dag of model.dags) {
-    const byId = new Map(dag.tasks.map((t) => [t.taskId, t]));
-    const state = new Map<string, 'visiting' | 'done'>();
-    const path: string[] = [];
-    let cycle: string[] | undefined;
-    const visit = (id: string) => {
-      if (cycle) return;
-      state.set(id, 'visiting');
-      path.push(id);
-      for (const next of byId.get(id)?.downstream ?? []) {
-        if (state.get(next) === 'visiting') {
-          cycle = [...path.slice(path.indexOf(next)), next];
-          return;
-        }
-        if (!state.has(next)) visit(next);
-        if (cycle) return;
-      }
-      path.pop();
-      state.set(id, 'done');
-    };
-    for (const task of dag.tasks) if (!state.has(task.taskId)) visit(task.taskId);
+    const cycle = firstCycle(dag.tasks);
     if (cycle) {
-      const first = byId.get(cycle[0])!;
-      found.push(diagnostic('PF303', `Cycle in DAG '${dag.dagId}': ${cycle.join(' >> ')}. Airflow refuses to load a DAG with a cycle.`, first.range));
+      found.push(diagnostic('PF303', `Cycle in DAG '${dag.dagId}': ${cycle.ids.join(' >> ')}. Airflow refuses to load a DAG with a cycle.`, cycle.first.range));
     }
   }
   return found;
 }
 
+const VISITING = 1;
+const DONE = 2;
+
+/**
+ * The first cycle a depth-first walk from each task in turn meets, as task ids from its first task
+ * back to it. The walk keeps its own stack: a chain of a thousand tasks is a thousand levels deep.
+ * Of tasks with the same id (PF301), the last one is the task the id stands for, as in Airflow.
+ */
+function firstCycle(tasks: readonly TaskModel[]): { ids: string[]; first: TaskModel } | undefined {
+  const index = new Map<string, number>();
+  tasks.forEach((t, i) => index.set(t.taskId, i));
+  const state = new Uint8Array(tasks.length);
+  // The path: a task and how many of its downstream ids have been followed.
+  const path: number[] = [];
+  const followed: number[] = [];
+  for (const root of tasks) {
+    const start = index.get(root.taskId)!;
+    if (state[start] !== 0) continue;
+    state[start] = VISITING;
+    path.push(start);
+    followed.push(0);
+    while (path.length > 0) {
+      const top = path.length - 1;
+      const downstream = tasks[path[top]].downstream;
+      if (followed[top] === downstream.length) {
+        state[path[top]] = DONE;
+        path.pop();
+        followed.pop();
+        continue;
+      }
+      const next = index.get(downstream[followed[top]++]);
+      if (next === undefined || state[next] === DONE) continue;
+      if (state[next] === VISITING) {
+        const ids = path.slice(path.indexOf(next)).map((i) => tasks[i].taskId);
+        return { ids: [...ids, tasks[next].taskId], first: tasks[next] };
+      }
+      state[next] = VISITING;
+      path.push(next);
+      followed.push(0);
+    }
+  }
+  return undefined;
+}
+
 function undefinedTasks({ model }: RuleContext): Diagnostic[] {
+  if (model.undefinedTaskReferences.length === 0) return [];
   const variables = model.dags.flatMap((d) => d.tasks.map((t) => t.variable?.name).filter((n): n is string => !!n));
+  // A renamed task leaves the same name undefined wherever it was used.
+  const suggestions = new Map<string, string | undefined>();
   return model.undefinedTaskReferences.map((ref) => {
-    const suggestion = closest(ref.name, variables);
+    if (!suggestions.has(ref.name)) suggestions.set(ref.name, closest(ref.name, variables));
+    const suggestion = suggestions.get(ref.name);
     return diagnostic('PF304',
       `'${ref.name}' is not defined: Python raises NameError and Airflow does not load the file${suggestion ? `. Did you mean '${suggestion}'?` : '.'}`,
       ref.range, suggestion ? [replace(`Change to '${suggestion}'`, ref.range, suggestion)] : undefined);
@@ -414,6 +442,7 @@ function definedFunctionNames(text: string, tree: Tree): string[] {
 
 /** `xcom_pull(task_ids="x")`, in Python code or in a template: a task the file never defines returns None. */
 function xcomPullTargets({ model, text }: RuleContext): Diagnostic[] {
+  if (!text.includes('xcom_pull(')) return [];
   const taskIds = new Set(model.dags.flatMap((d) => d.tasks.map((t) => t.taskId)));
   if (taskIds.size === 0) return [];
   const found: Diagnostic[] = [];

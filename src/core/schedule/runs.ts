@@ -114,10 +114,16 @@ function dagZone(dag: DagModel): string {
 function latestDate(dag: DagModel): number | null | 'unknown' {
   const own = instant(dagDate(dag, 'end_date'));
   if (own === 'unknown' || dag.tasks.length === 0) return own;
-  const taskEnds = dag.tasks.map((t) => instant(argument(t, 'end_date')?.value));
-  if (taskEnds.some((e) => e === null)) return own;
-  if (taskEnds.some((e) => e === 'unknown')) return 'unknown';
-  return Math.max(...(taskEnds as number[]), ...(own === null ? [] : [own]));
+  let latest = own ?? -Infinity;
+  let unknown = false;
+  for (const task of dag.tasks) {
+    const end = instant(argument(task, 'end_date')?.value);
+    // One task without an end_date is enough to leave the DAG's own: most DAGs are decided by their first task.
+    if (end === null) return own;
+    if (end === 'unknown') unknown = true;
+    else latest = Math.max(latest, end);
+  }
+  return unknown ? 'unknown' : latest;
 }
 
 function deltaOf(value: PyValue): Delta | undefined {
@@ -131,8 +137,20 @@ function isPositive(delta: Delta): boolean {
   return delta.kind === 'fixed' ? delta.ms > 0 : addRelativeDelta(0, delta, 1) > 0;
 }
 
+/**
+ * The schedule of each DAG model, per version: the rules, the template preview and the CodeLens
+ * all ask for it after each edit, and the answer reads every task (their end dates).
+ */
+const schedules = new WeakMap<DagModel, { 2?: DagSchedule | ScheduleProblem; 3?: DagSchedule | ScheduleProblem }>();
+
 /** How Airflow turns `schedule=` into a timetable, per version (§1.2, §9). */
 export function dagSchedule(dag: DagModel, airflow: AirflowVersion): DagSchedule | ScheduleProblem {
+  let known = schedules.get(dag);
+  if (!known) schedules.set(dag, (known = {}));
+  return (known[airflow] ??= scheduleOf(dag, airflow));
+}
+
+function scheduleOf(dag: DagModel, airflow: AirflowVersion): DagSchedule | ScheduleProblem {
   const removed = airflow === 3 ? argument(dag, 'schedule_interval') : undefined;
   if (removed) return { message: 'schedule_interval was removed in Airflow 3: this DAG does not load. Use schedule=.', range: removed.nameRange };
   const scheduleArg = argument(dag, 'schedule') ?? (airflow === 2 ? argument(dag, 'schedule_interval') : undefined);
