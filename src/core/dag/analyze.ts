@@ -20,7 +20,7 @@ import {
 } from '../python/syntax';
 import type { DictEntry, PyValue } from '../python/values';
 import { TreeFragment } from '@lezer/common';
-import { recordEarlierVersion, type AnalysisWork, type ArgumentModel, type DagFileModel, type DagForm, type DagModel, type GroupModel, type TaskModel, type UndefinedTaskReference } from './model';
+import { recordEarlierVersions, type AnalysisWork, type EditShift, type ArgumentModel, type DagFileModel, type DagForm, type DagModel, type GroupModel, type TaskModel, type UndefinedTaskReference } from './model';
 import { operatorClassName } from './operators';
 
 /** Reads a module of the workspace by its dotted name, relative to the DAG file's folder. */
@@ -57,6 +57,8 @@ class TaskBuilder {
   argumentsReferBuilders = false;
   /** Whether it changed since its model was made (its edges, variable, mapping or DAG, or a neighbour's DAG). */
   modelStale = true;
+  /** The model it was last turned into, so that the next analysis can keep the model of an unchanged task. */
+  model: TaskModel | undefined;
   readonly upstream = new Set<TaskBuilder>();
   readonly downstream = new Set<TaskBuilder>();
   mapped = false;
@@ -82,6 +84,8 @@ class TaskBuilder {
 class DagBuilder {
   origin: Origin | undefined;
   previous: DagBuilder | undefined;
+  /** The model it was last turned into. */
+  model: DagModel | undefined;
   readonly tasks: TaskBuilder[] = [];
   readonly groups = new Set<GroupBuilder>();
 
@@ -345,14 +349,17 @@ interface Edit {
 
 function editBetween(before: string, after: string): Edit {
   const shortest = Math.min(before.length, after.length);
-  // Whole chunks first, compared natively; then character by character within the first that differs.
-  const CHUNK = 256;
+  // Whole chunks first, as slices compared for equality (which V8 does as one memory comparison,
+  // where startsWith goes character by character); then character by character within the first
+  // chunk that differs.
+  const CHUNK = 1024;
   let prefix = 0;
-  while (prefix + CHUNK <= shortest && before.startsWith(after.slice(prefix, prefix + CHUNK), prefix)) prefix += CHUNK;
+  while (prefix + CHUNK <= shortest && before.slice(prefix, prefix + CHUNK) === after.slice(prefix, prefix + CHUNK)) prefix += CHUNK;
   while (prefix < shortest && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
   let suffix = 0;
   const room = shortest - prefix;
-  while (suffix + CHUNK <= room && before.endsWith(after.slice(after.length - suffix - CHUNK, after.length - suffix), before.length - suffix)) suffix += CHUNK;
+  while (suffix + CHUNK <= room
+    && before.slice(before.length - suffix - CHUNK, before.length - suffix) === after.slice(after.length - suffix - CHUNK, after.length - suffix)) suffix += CHUNK;
   while (suffix < room && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
   return { fromA: prefix, toA: before.length - suffix, fromB: prefix, toB: after.length - suffix };
 }
@@ -449,6 +456,8 @@ class Analyzer {
   /** Set when something happened that the records do not hold (an analyser failure): no memo is left then. */
   private unrecorded = false;
   private earlier: { readonly memo: AnalysisMemo; readonly edit: Edit; readonly shift: number; readonly inPlace?: boolean } | undefined;
+  /** The edit from the text of the analysis this one continued or replayed, to this one's. */
+  lastEdit: EditShift | undefined;
   /** The ranges moved in place so far by this continuation: one shared by several values moves once. */
   private moved = new Set<SourceRange>();
   private readonly keepsRecords: boolean;
@@ -474,6 +483,7 @@ class Analyzer {
     if (earlier) {
       const edit = editBetween(earlier.text, text);
       this.earlier = { memo: earlier, edit, shift: edit.toB - edit.fromB - (edit.toA - edit.fromA) };
+      this.lastEdit = { fromA: edit.fromA, toA: edit.toA, shift: this.earlier.shift };
     }
   }
 
@@ -532,6 +542,7 @@ class Analyzer {
     this.continued = false;
     // The runs after the kept part are this analyser's own, their builders rewound: they can be kept in place.
     this.earlier = { memo: { text: this.text, runs: earlierRuns }, edit, shift: edit.toB - edit.fromB - (edit.toA - edit.fromA), inPlace: true };
+    this.lastEdit = { fromA: edit.fromA, toA: edit.toA, shift: this.earlier.shift };
     this.moved = new Set();
     this.text = text;
     this.options = options;
@@ -2365,10 +2376,6 @@ function argumentsKnown(args: readonly EvaluatedArgument[]): boolean {
   return !args.some((a) => a.star !== undefined);
 }
 
-/** The model each builder was turned into, so that the next analysis can keep the model of an unchanged task. */
-const taskModels = new WeakMap<TaskBuilder, TaskModel>();
-const dagModels = new WeakMap<DagBuilder, DagModel>();
-
 function sameIds(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((id, i) => id === b[i]);
 }
@@ -2377,7 +2384,8 @@ function sameRange(a: SourceRange | undefined, b: SourceRange | undefined, shift
   return a === b || (a !== undefined && b !== undefined && a.from === b.from + shift && a.to === b.to + shift);
 }
 
-function toModel(dag: DagBuilder): DagModel {
+/** The DAG's model; `edit` turned the text of the previous analysis into this one's, when there was one. */
+function toModel(dag: DagBuilder, edit: EditShift | undefined): DagModel {
   const ids = (tasks: Set<TaskBuilder>): string[] => {
     if (tasks.size === 0) return [];
     if (tasks.size === 1) {
@@ -2386,10 +2394,11 @@ function toModel(dag: DagBuilder): DagModel {
     }
     return [...tasks].filter((t) => t.dag === dag).map((t) => t.taskId).sort();
   };
+  const earlierTasks = new Map<TaskModel, TaskModel>();
   const tasks: TaskModel[] = dag.tasks.map((t) => {
     // A task the analysis kept from the previous one, and did not change, keeps its model (unless
     // its arguments hold other tasks, whose ids may have changed).
-    const own = taskModels.get(t);
+    const own = t.model;
     if (own && !t.modelStale && !t.argumentsReferBuilders) return own;
     t.modelStale = false;
     const upstream = ids(t.upstream);
@@ -2397,7 +2406,7 @@ function toModel(dag: DagBuilder): DagModel {
     const group = t.groups.length > 0 ? t.groups[t.groups.length - 1].qualifiedId() : undefined;
     // A task replayed from the previous analysis, and connected as it was, is the same task; its
     // model is kept when nothing before it moved. Task values in its arguments may have changed id.
-    const earlier = t.argumentsReferBuilders ? undefined : own ?? (t.previous && taskModels.get(t.previous));
+    const earlier = t.argumentsReferBuilders ? undefined : own ?? t.previous?.model;
     const shift = earlier ? t.range.from - earlier.range.from : 0;
     const same = earlier !== undefined && earlier.taskId === t.taskId && earlier.operator === t.operator && earlier.kind === t.kind
       && earlier.mapped === t.mapped && earlier.group === group && t.callArguments === undefined && earlier.callArguments === undefined
@@ -2405,22 +2414,23 @@ function toModel(dag: DagBuilder): DagModel {
       && earlier.variable?.name === t.variable?.name && sameRange(t.variable?.range, earlier.variable?.range, shift)
       && sameRange(t.definition, earlier.definition, shift);
     if (same && shift === 0 && t.range.to === earlier.range.to) {
-      taskModels.set(t, earlier);
+      t.model = earlier;
       return earlier;
     }
     const model = taskModel(t, upstream, downstream, group);
-    if (same) recordEarlierVersion(model, earlier);
-    taskModels.set(t, model);
+    if (same) earlierTasks.set(model, earlier);
+    t.model = model;
     return model;
   });
   const model = dagModel(dag, tasks);
   // The same DAG: kept from the previous analysis, or made again by the same statement.
-  const earlier = dagModels.get(dag) ?? (dag.previous && dagModels.get(dag.previous));
-  const earlierGroups = new Set(earlier?.groups.map((g) => g.groupId));
-  if (earlier && earlier.groups.length === dag.groups.size && [...dag.groups].every((g) => earlierGroups.has(g.qualifiedId()))) {
-    recordEarlierVersion(model, earlier);
+  const earlier = dag.model ?? dag.previous?.model;
+  if (earlier && edit) {
+    const earlierGroups = new Set(earlier.groups.map((g) => g.groupId));
+    const sameGroups = earlier.groups.length === dag.groups.size && [...dag.groups].every((g) => earlierGroups.has(g.qualifiedId()));
+    recordEarlierVersions(model, earlier, sameGroups, earlierTasks, edit);
   }
-  dagModels.set(dag, model);
+  dag.model = model;
   // The builders of the previous analysis are not needed any more: letting go of them lets them be collected.
   dag.previous = undefined;
   for (const task of dag.tasks) task.previous = undefined;
@@ -2567,7 +2577,7 @@ export function analyzeParsed(parsed: ParsedFile, options: AnalyzeOptions = {}):
   let model: DagFileModel;
   try {
     model = {
-      dags: analyzer.dags.map(toModel),
+      dags: analyzer.dags.map((dag) => toModel(dag, analyzer.lastEdit)),
       undefinedTaskReferences: analyzer.undefinedTaskReferences.map((r) => ({ name: r.name, range: copyRange(r.range) })),
       diagnostics: analyzer.diagnostics,
       work: analyzer.work,

@@ -93,19 +93,94 @@ export function argument(owner: { readonly args: readonly ArgumentModel[] }, nam
   return owner.args.find((a) => a.name === name);
 }
 
-const earlierVersions = new WeakMap<TaskModel | DagModel, TaskModel | DagModel>();
-
-/**
- * The previous analysis' model of the same task, when this one differs from it only in positions
- * (an edit before it moved it), or of the same DAG, when its arguments, default_args and groups
- * differ only in positions. Caches of what is computed from a model's values reuse their entries.
- */
-export function earlierVersion<T extends TaskModel | DagModel>(model: T): T | undefined {
-  return earlierVersions.get(model) as T | undefined;
+/** The span an edit replaced, in the earlier text's offsets, and how far it moved what follows. */
+export interface EditShift {
+  readonly fromA: number;
+  readonly toA: number;
+  readonly shift: number;
 }
 
-export function recordEarlierVersion<T extends TaskModel | DagModel>(model: T, earlier: T): void {
-  earlierVersions.set(model, earlier);
+/** The earlier versions of each DAG model and of its tasks: see earlierVersion. */
+interface Versions {
+  /** The previous analysis' model of the DAG, whatever changed. */
+  readonly previous: DagModel;
+  readonly sameSettings: boolean;
+  readonly tasks: ReadonlyMap<TaskModel, TaskModel>;
+  /** The edit between the previous analysis' text and this one's. */
+  readonly edit: EditShift;
+}
+
+/**
+ * By DAG model, so that a keystroke that moves a thousand tasks records their earlier versions in
+ * one Map: a WeakMap entry per task costs several times more.
+ */
+const versions = new WeakMap<DagModel, Versions>();
+
+/**
+ * The previous analysis' model of the same DAG, when its arguments, default_args and groups differ
+ * only in positions; or, given the DAG, of one of its tasks, when the task differs only in
+ * positions (an edit before it moved it). Caches of what is computed from a model's values reuse
+ * their entries.
+ */
+export function earlierVersion(dag: DagModel): DagModel | undefined;
+export function earlierVersion(task: TaskModel, dag: DagModel): TaskModel | undefined;
+export function earlierVersion(model: DagModel | TaskModel, dag?: DagModel): DagModel | TaskModel | undefined {
+  if (dag) return versions.get(dag)?.tasks.get(model as TaskModel);
+  const known = versions.get(model as DagModel);
+  return known?.sameSettings ? known.previous : undefined;
+}
+
+/**
+ * Links a DAG model, and those of its tasks, to their versions in the previous analysis, whose
+ * text `edit` turned into this one's.
+ */
+export function recordEarlierVersions(dag: DagModel, previous: DagModel, sameSettings: boolean, tasks: ReadonlyMap<TaskModel, TaskModel>, edit: EditShift): void {
+  versions.set(dag, { previous, sameSettings, tasks, edit });
   // One version back is all a cache needs; a longer chain would keep every version alive.
-  earlierVersions.delete(earlier);
+  versions.delete(previous);
+}
+
+/**
+ * Where a range of the DAG's previous model is in this one: unchanged before the edit, moved after
+ * it; undefined where it overlaps the edit. Only the ranges of what an earlier version holds are
+ * sure to be outside it. As the analyser carries its own ranges (Analyzer.carryRange).
+ */
+function laterRange(edit: EditShift, range: SourceRange): SourceRange | undefined {
+  if (range.to <= edit.fromA) return range;
+  return range.from >= edit.toA ? { from: range.from + edit.shift, to: range.to + edit.shift } : undefined;
+}
+
+/**
+ * Values computed from the task models of a DAG model, kept for the DAG's next version: its tasks
+ * find the values of the same models, or of their earlier versions. By DAG model, for the reason
+ * `versions` is.
+ */
+export class TaskMemo<V> {
+  private readonly byDag = new WeakMap<DagModel, Map<TaskModel, V>>();
+
+  /** The value kept for the task, in this DAG model or its previous one. */
+  find(dag: DagModel, task: TaskModel): V | undefined {
+    const found = this.byDag.get(dag)?.get(task);
+    if (found !== undefined) return found;
+    const known = versions.get(dag);
+    return known && this.byDag.get(known.previous)?.get(task);
+  }
+
+  /**
+   * The value kept for the task's earlier version, with a mapping of its ranges to the task's:
+   * undefined for a range that cannot be mapped.
+   */
+  findEarlier(dag: DagModel, task: TaskModel): { readonly value: V; readonly range: (range: SourceRange) => SourceRange | undefined } | undefined {
+    const known = versions.get(dag);
+    const earlier = known?.tasks.get(task);
+    const value = known && earlier && this.byDag.get(known.previous)?.get(earlier);
+    if (!known || value === undefined) return undefined;
+    return { value, range: (range) => laterRange(known.edit, range) };
+  }
+
+  keep(dag: DagModel, task: TaskModel, value: V): void {
+    let kept = this.byDag.get(dag);
+    if (!kept) this.byDag.set(dag, (kept = new Map()));
+    kept.set(task, value);
+  }
 }

@@ -4,7 +4,7 @@
 import { taskParameter, type Catalog } from '../airflow/catalog';
 import type { AirflowVersion } from '../airflow/version';
 import { effectiveArgument } from '../dag/effective';
-import { argument, earlierVersion, type DagModel, type TaskModel } from '../dag/model';
+import { argument, earlierVersion, TaskMemo, type DagModel, type TaskModel } from '../dag/model';
 import type { PyValue } from '../python/values';
 import { dagSchedule, futureRuns, isScheduleProblem, scheduledRuns } from '../schedule/runs';
 import { DataIntervalTimetable } from '../schedule/timetables';
@@ -499,26 +499,31 @@ function dagToken(dag: DagModel): object {
   return token;
 }
 
+/** A task's inputs, or its rendering when it needs none, with their key and what they were computed for. */
+interface KeyedInputs {
+  readonly context: InputsContext;
+  readonly inputs: TaskInputs | { readonly rendered: RenderedTask };
+  readonly key: string;
+}
+
 /**
  * The inputs of each task's model and their key, computed once: after an edit, a task whose model
  * is kept, or differs only in positions (earlierVersion), reuses them, which saves building and
  * serialising the inputs of every task of a large DAG on each keystroke. Only without template
  * files, whose text can change while the model does not.
  */
-const inputsByTask = new WeakMap<TaskModel, { readonly context: InputsContext; readonly inputs: TaskInputs | { readonly rendered: RenderedTask }; readonly key: string }>();
+const inputsByTask = new TaskMemo<KeyedInputs>();
 
-function keyedInputs(dag: DagModel, task: TaskModel, run: TemplateRun, files: TemplateFiles, options: RenderOptions, context: InputsContext) {
-  const own = options.readTemplate ? undefined : inputsByTask.get(task);
-  const earlier = own || options.readTemplate ? undefined : earlierVersion(task);
-  const kept = own ?? (earlier && inputsByTask.get(earlier));
+function keyedInputs(dag: DagModel, task: TaskModel, run: TemplateRun, files: TemplateFiles, options: RenderOptions, context: InputsContext): KeyedInputs {
+  const kept = options.readTemplate ? undefined : inputsByTask.find(dag, task) ?? inputsByTask.findEarlier(dag, task)?.value;
   if (kept && kept.context.dag === context.dag && kept.context.runKey === context.runKey
     && kept.context.catalog === context.catalog && kept.context.templateFields === context.templateFields) {
-    if (!own) inputsByTask.set(task, kept);
+    inputsByTask.keep(dag, task, kept);
     return kept;
   }
   const inputs = taskInputs(dag, task, run, files, options);
   const entry = { context, inputs, key: 'rendered' in inputs ? '' : inputsKey(inputs) };
-  if (!options.readTemplate) inputsByTask.set(task, entry);
+  if (!options.readTemplate) inputsByTask.keep(dag, task, entry);
   return entry;
 }
 
