@@ -67,6 +67,21 @@ describe('incremental analysis', () => {
     check('generated.py', text, editsOf(text, 10));
   });
 
+  it('equals a fresh analysis when the tasks an edit moves have problems of their own', () => {
+    // Each rule that reads one task at a time, with and without a fix, on tasks after the edits.
+    const problems = [
+      '    bad_types = BashOperator(task_id="bad_types", bash_command="echo", retries="three", trigger_rule="all_sucess", email_on_failure="yes")',
+      '    bad_names = EmptyOperator(task_id="bad_names", retires=2, zzz_unknown=1)',
+      '    bad_legacy = PythonOperator(task_id="bad_legacy", python_callable=work, provide_context=True, task_concurrency=2)',
+      '    bad_template = EmptyOperator(task_id="bad_template", owner="{{ ds }}")',
+    ];
+    const text = `${generateDagFile(60)}${problems.join('\n')}\n`;
+    const fresh = checkFile({ file: 'generated.py', text }, undefined, NOW);
+    const codes = new Set(fresh.diagnostics.filter((d) => d.range.from > text.indexOf('bad_types')).map((d) => d.code));
+    assert.deepEqual([...codes].sort(), ['PF102', 'PF103', 'PF105', 'PF405', 'PF602']);
+    check('generated.py', text, editsOf(text, 10));
+  });
+
   it('keeps the models of the tasks before an edit and links those after it to their earlier versions', () => {
     const text = generateDagFile(100);
     const before = checkFile({ file: 'generated.py', text, incremental: {} });
@@ -82,10 +97,10 @@ describe('incremental analysis', () => {
     assert.deepEqual(kept, kept.map((_, i) => !touched(i)));
     assert.deepEqual(kept.flatMap((same, i) => (same ? [] : [oldTasks[i].taskId])), ['task_41', 'task_42']);
     // Moved by the edit: new objects, equal but for positions, each linked to the one it replaces.
-    const moved = newTasks.slice(52).filter((task) => earlierVersion(task) === oldTasks[newTasks.indexOf(task)]);
+    const moved = newTasks.slice(52).filter((task) => earlierVersion(task, after.model.dags[0]) === oldTasks[newTasks.indexOf(task)]);
     assert.ok(moved.length >= 45, `${moved.length} of the tasks after the edit are linked to their earlier version`);
     // The three statements that connect the renamed variable now name an undefined one.
     assert.deepEqual(after.model.undefinedTaskReferences.map((r) => r.name), ['task_50', 'task_50', 'task_50']);
-    assert.equal(earlierVersion(newTasks[50]), undefined, 'the edited task is analysed anew');
+    assert.equal(earlierVersion(newTasks[50], after.model.dags[0]), undefined, 'the edited task is analysed anew');
   });
 });

@@ -3,7 +3,7 @@
 // warning; Airflow 3 does not load the file. Both were checked against the two versions' venvs.
 import type { Catalog } from '../airflow/catalog';
 import movedImports from '../airflow/moved-imports.json';
-import type { DagModel } from '../dag/model';
+import type { DagModel, TaskModel } from '../dag/model';
 import type { Diagnostic, Fix, SourceRange } from '../diagnostics';
 import { decodeNumberLiteral } from '../python/literals';
 import { callArguments, childrenOf, mayContain, sourceOf, type SyntaxNode, type Tree } from '../python/syntax';
@@ -195,43 +195,44 @@ function isPythonOperator(catalog: Catalog, operator: string): boolean {
 }
 
 /** PF405: `DAG(concurrency=)`, `task_concurrency=` and `PythonOperator(provide_context=True)`. */
-export function removedArguments({ model, text, airflow, catalog }: RuleContext): Diagnostic[] {
+export function removedArguments({ model, text, airflow }: RuleContext): Diagnostic[] {
   const found: Diagnostic[] = [];
-  const severity = airflow === 3 ? 'error' : 'warning';
-  // `refusal` is how Airflow 3 fails on the old name: DAG() has no **kwargs, operators reject unknown ones.
-  const renamed = (owner: { readonly args: DagModel['args'] }, renames: Readonly<Record<string, string>>, refusal: string) => {
-    for (const arg of owner.args) {
-      const replacement = renames[arg.name];
-      if (!replacement || !arg.nameRange) continue;
-      // With the new name given too, renaming would pass it twice: the old one is deleted instead.
-      const both = owner.args.some((a) => a.name === replacement);
-      const fix: Fix = both
-        ? { title: `Remove ${arg.name} (${replacement} is given)`, edits: [{ range: listItem(text, { from: arg.nameRange.from, to: arg.valueRange.to }), newText: '' }], preferred: true }
-        : { title: `Rename to '${replacement}'`, edits: [{ range: arg.nameRange, newText: renamedKey(text, arg.nameRange, replacement) }], preferred: true };
-      const message = airflow === 3
-        ? `${arg.name} was removed in Airflow 3: ${refusal} and Airflow does not load the file. Use ${replacement}.`
-        : `${arg.name} is deprecated (Airflow passes it on as ${replacement}) and removed in Airflow 3: use ${replacement}.`;
-      found.push({ code: 'PF405', severity, message, range: arg.nameRange, fixes: [fix] });
-    }
-  };
-  for (const dag of model.dags) {
-    renamed(dag, RENAMED_DAG_ARGUMENTS, 'DAG() fails with an unexpected keyword argument');
-    for (const task of dag.tasks) {
-      if (task.kind !== 'operator') continue;
-      renamed(task, RENAMED_TASK_ARGUMENTS, `${task.operator} refuses it ("Invalid arguments were passed")`);
-      const provideContext = task.args.find((a) => a.name === 'provide_context');
-      if (!provideContext?.nameRange || !isPythonOperator(catalog, task.operator)) continue;
-      const range = listItem(text, { from: provideContext.nameRange.from, to: provideContext.valueRange.to });
-      found.push({
-        code: 'PF405',
-        severity,
-        message: airflow === 3
-          ? `provide_context was removed in Airflow 3: ${task.operator} refuses it ("Invalid arguments were passed") and Airflow does not load the file. The context is always passed to the callable's **kwargs; remove it.`
-          : 'provide_context is deprecated since Airflow 2.0 and ignored (the context is always passed to the callable\'s **kwargs); Airflow 3 refuses it. Remove it.',
-        range: provideContext.nameRange,
-        fixes: [{ title: 'Remove provide_context', edits: [{ range, newText: '' }], preferred: true }],
-      });
-    }
-  }
+  for (const dag of model.dags) renamedArguments(dag, RENAMED_DAG_ARGUMENTS, 'DAG() fails with an unexpected keyword argument', text, airflow, found);
   return found;
+}
+
+/** PF405, for one task: arguments Airflow 3 renamed, and provide_context. */
+export function removedTaskArguments(task: TaskModel, { text, airflow, catalog }: RuleContext, found: Diagnostic[]): void {
+  if (task.kind !== 'operator') return;
+  renamedArguments(task, RENAMED_TASK_ARGUMENTS, `${task.operator} refuses it ("Invalid arguments were passed")`, text, airflow, found);
+  const provideContext = task.args.find((a) => a.name === 'provide_context');
+  if (!provideContext?.nameRange || !isPythonOperator(catalog, task.operator)) return;
+  const range = listItem(text, { from: provideContext.nameRange.from, to: provideContext.valueRange.to });
+  found.push({
+    code: 'PF405',
+    severity: airflow === 3 ? 'error' : 'warning',
+    message: airflow === 3
+      ? `provide_context was removed in Airflow 3: ${task.operator} refuses it ("Invalid arguments were passed") and Airflow does not load the file. The context is always passed to the callable's **kwargs; remove it.`
+      : 'provide_context is deprecated since Airflow 2.0 and ignored (the context is always passed to the callable\'s **kwargs); Airflow 3 refuses it. Remove it.',
+    range: provideContext.nameRange,
+    fixes: [{ title: 'Remove provide_context', edits: [{ range, newText: '' }], preferred: true }],
+  });
+}
+
+/** `refusal` is how Airflow 3 fails on the old name: DAG() has no **kwargs, operators reject unknown ones. */
+function renamedArguments(owner: { readonly args: DagModel['args'] }, renames: Readonly<Record<string, string>>, refusal: string,
+  text: string, airflow: 2 | 3, found: Diagnostic[]): void {
+  for (const arg of owner.args) {
+    const replacement = renames[arg.name];
+    if (!replacement || !arg.nameRange) continue;
+    // With the new name given too, renaming would pass it twice: the old one is deleted instead.
+    const both = owner.args.some((a) => a.name === replacement);
+    const fix: Fix = both
+      ? { title: `Remove ${arg.name} (${replacement} is given)`, edits: [{ range: listItem(text, { from: arg.nameRange.from, to: arg.valueRange.to }), newText: '' }], preferred: true }
+      : { title: `Rename to '${replacement}'`, edits: [{ range: arg.nameRange, newText: renamedKey(text, arg.nameRange, replacement) }], preferred: true };
+    const message = airflow === 3
+      ? `${arg.name} was removed in Airflow 3: ${refusal} and Airflow does not load the file. Use ${replacement}.`
+      : `${arg.name} is deprecated (Airflow passes it on as ${replacement}) and removed in Airflow 3: use ${replacement}.`;
+    found.push({ code: 'PF405', severity: airflow === 3 ? 'error' : 'warning', message, range: arg.nameRange, fixes: [fix] });
+  }
 }

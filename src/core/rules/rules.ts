@@ -4,14 +4,14 @@
 import type { Catalog } from '../airflow/catalog';
 import type { AirflowVersion } from '../airflow/version';
 import type { DagFileModel, DagModel, TaskModel } from '../dag/model';
-import { argument } from '../dag/model';
-import type { Diagnostic, Fix, Severity, SourceRange } from '../diagnostics';
+import { argument, TaskMemo } from '../dag/model';
+import type { Diagnostic, Fix, Severity, SourceRange, TextEdit } from '../diagnostics';
 import { childrenOf, sourceOf, type SyntaxNode, type Tree } from '../python/syntax';
 import { compareDateTimes } from '../python/dates';
 import { formatDateTime, pythonTypeName, type DateTimeValue, type DictEntry, type PyValue } from '../python/values';
-import { daysAgoFixes, isRemovedArgument, removedArguments, removedImports } from './migrationRules';
+import { daysAgoFixes, isRemovedArgument, removedArguments, removedImports, removedTaskArguments } from './migrationRules';
 import { scheduleDiagnostics } from './scheduleRules';
-import { templateDiagnostics } from './templateRules';
+import { templateDiagnostics, untemplatedTaskArguments } from './templateRules';
 import { closest } from './similar';
 import { capitalize, renamedKey } from './text';
 
@@ -77,6 +77,7 @@ function replace(title: string, range: SourceRange, newText: string, preferred =
 export function checkDagFile(context: RuleContext): Diagnostic[] {
   const found = [
     ...context.model.diagnostics,
+    ...taskRules(context),
     ...unknownArguments(context),
     ...argumentTypes(context),
     ...startAndEndDates(context),
@@ -103,6 +104,73 @@ export function checkDagFile(context: RuleContext): Diagnostic[] {
     seen.add(key);
     return true;
   }).sort((a, b) => a.range.from - b.range.from);
+}
+
+// --- one task at a time ---------------------------------------------------------------------------
+
+/** What the rules that read nothing but one task found on it, and what they read besides. */
+interface TaskFindings {
+  readonly catalog: Catalog;
+  readonly templateFields: RuleContext['templateFields'];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * Kept per task model: after a keystroke, the tasks the edit did not touch keep their findings,
+ * and those it only moved get theirs moved (a thousand-task DAG is checked again on every one).
+ * The rules read the catalogue (which is per Airflow version), the configured templated fields,
+ * and the text of the task's own call, which is the same for a kept or moved model.
+ */
+const taskFindings = new TaskMemo<TaskFindings>();
+
+/** PF102, PF103 and PF105 of a task's own arguments, PF405 and PF602: the rules of one task. */
+function taskRules(context: RuleContext): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  for (const dag of context.model.dags) {
+    for (const task of dag.tasks) {
+      const findings = keptFindings(dag, task, context) ?? findingsOf(task, context);
+      taskFindings.keep(dag, task, findings);
+      for (const d of findings.diagnostics) found.push(d);
+    }
+  }
+  return found;
+}
+
+function findingsOf(task: TaskModel, context: RuleContext): TaskFindings {
+  const diagnostics: Diagnostic[] = [];
+  unknownTaskArguments(task, context, diagnostics);
+  taskArgumentTypes(task, context, diagnostics);
+  removedTaskArguments(task, context, diagnostics);
+  untemplatedTaskArguments(task, context, diagnostics);
+  return { catalog: context.catalog, templateFields: context.templateFields, diagnostics };
+}
+
+function readSame(findings: TaskFindings | undefined, context: RuleContext): findings is TaskFindings {
+  return findings?.catalog === context.catalog && findings.templateFields === context.templateFields;
+}
+
+function keptFindings(dag: DagModel, task: TaskModel, context: RuleContext): TaskFindings | undefined {
+  const kept = taskFindings.find(dag, task);
+  if (readSame(kept, context)) return kept;
+  const earlier = taskFindings.findEarlier(dag, task);
+  if (!earlier || !readSame(earlier.value, context)) return undefined;
+  if (earlier.value.diagnostics.length === 0) return earlier.value;
+  const diagnostics = earlier.value.diagnostics.map((d) => movedDiagnostic(d, earlier.range));
+  return diagnostics.every((d) => d !== undefined) ? { ...earlier.value, diagnostics } : undefined;
+}
+
+/** A diagnostic at the ranges `range` maps it to, fixes included; undefined if one cannot be mapped. */
+function movedDiagnostic(d: Diagnostic, range: (r: SourceRange) => SourceRange | undefined): Diagnostic | undefined {
+  const at = range(d.range);
+  if (!at) return undefined;
+  if (!d.fixes) return { ...d, range: at };
+  const fixes: Fix[] = [];
+  for (const fix of d.fixes) {
+    const edits = fix.edits.map((e) => ({ ...e, range: range(e.range) }));
+    if (edits.some((e) => e.range === undefined)) return undefined;
+    fixes.push({ ...fix, edits: edits as TextEdit[] });
+  }
+  return { ...d, range: at, fixes };
 }
 
 // --- arguments ---------------------------------------------------------------------------------
@@ -152,20 +220,22 @@ function unknownArguments({ model, catalog, airflow, text }: RuleContext): Diagn
           entry.keyRange, suggestion ? [replace(`Rename to '${suggestion}'`, entry.keyRange, renamedKey(text, entry.keyRange, suggestion))] : undefined));
       }
     }
-    for (const task of dag.tasks) {
-      if (task.kind !== 'operator') continue;
-      const params = operatorParameters(catalog, task.operator);
-      if (!params) continue;
-      for (const arg of task.args) {
-        if (params.has(arg.name) || !arg.nameRange || isRemovedArgument(catalog, task.operator, arg.name)) continue;
-        const suggestion = closest(arg.name, params);
-        found.push(diagnostic('PF102',
-          `${task.operator} has no argument '${arg.name}': Airflow refuses to load the DAG ("Invalid arguments were passed to ${task.operator}")${suggestion ? `. Did you mean '${suggestion}'?` : '.'}`,
-          arg.nameRange, suggestion ? [replace(`Rename to '${suggestion}'`, arg.nameRange, renamedKey(text, arg.nameRange, suggestion))] : undefined));
-      }
-    }
   }
   return found;
+}
+
+/** PF102, for one task: an argument its operator does not take. */
+function unknownTaskArguments(task: TaskModel, { catalog, text }: RuleContext, found: Diagnostic[]): void {
+  if (task.kind !== 'operator') return;
+  const params = operatorParameters(catalog, task.operator);
+  if (!params) return;
+  for (const arg of task.args) {
+    if (params.has(arg.name) || !arg.nameRange || isRemovedArgument(catalog, task.operator, arg.name)) continue;
+    const suggestion = closest(arg.name, params);
+    found.push(diagnostic('PF102',
+      `${task.operator} has no argument '${arg.name}': Airflow refuses to load the DAG ("Invalid arguments were passed to ${task.operator}")${suggestion ? `. Did you mean '${suggestion}'?` : '.'}`,
+      arg.nameRange, suggestion ? [replace(`Rename to '${suggestion}'`, arg.nameRange, renamedKey(text, arg.nameRange, suggestion))] : undefined));
+  }
 }
 
 /** Where an argument of a task may come from: its own call, or a default_args entry. */
@@ -176,7 +246,8 @@ interface Setting {
   readonly fromDefaultArgs: boolean;
 }
 
-function settingsOf(dag: DagModel): Setting[] {
+/** The DAG's default_args and its groups', each entry a setting of every task that takes it. */
+function defaultSettingsOf(dag: DagModel): Setting[] {
   const settings: Setting[] = [];
   const fromEntries = (entries: ReadonlyMap<string, DictEntry>) => {
     for (const [name, entry] of entries) {
@@ -185,7 +256,6 @@ function settingsOf(dag: DagModel): Setting[] {
   };
   fromEntries(dag.defaultArgs);
   dag.groups.forEach((g) => fromEntries(g.defaultArgs));
-  for (const task of dag.tasks) for (const arg of task.args) settings.push({ name: arg.name, value: arg.value, range: arg.valueRange, fromDefaultArgs: false });
   return settings;
 }
 
@@ -197,31 +267,7 @@ const TIMEDELTA_PARAMETERS = new Set(['execution_timeout', 'max_retry_delay']);
 function argumentTypes({ model, catalog }: RuleContext): Diagnostic[] {
   const found: Diagnostic[] = [];
   for (const dag of model.dags) {
-    for (const { name, value, range, fromDefaultArgs } of settingsOf(dag)) {
-      const type = pythonTypeName(value);
-      if (!type) continue;
-      if (name === 'retries') {
-        if (value.kind === 'str' && /^\s*-?\d+\s*$/.test(value.value)) {
-          found.push(diagnostic('PF103', `retries is a string: Airflow converts "${value.value}" to an int with a warning. Write the number.`,
-            range, [replace(`Write ${value.value.trim()}`, range, value.value.trim())], 'warning'));
-        } else if (value.kind !== 'num' || value.float) {
-          found.push(diagnostic('PF103', `'retries' type must be int, not ${type}: Airflow refuses to load the DAG.`, range));
-        }
-      } else if (BOOLEAN_PARAMETERS.has(name) && value.kind !== 'bool' && value.kind !== 'none') {
-        const fix = value.kind === 'str' && /^(true|false)$/i.test(value.value)
-          ? [replace(`Write ${value.value.toLowerCase() === 'true' ? 'True' : 'False'}`, range, value.value.toLowerCase() === 'true' ? 'True' : 'False')] : undefined;
-        found.push(diagnostic('PF103', `'${name}' expects a bool, got ${type}: Airflow refuses to load the DAG.`, range, fix));
-      } else if (TIMEDELTA_PARAMETERS.has(name) && value.kind !== 'timedelta' && value.kind !== 'none') {
-        found.push(diagnostic('PF103', `${name} must be a timedelta, not ${type}: Airflow refuses to load the DAG.`, range));
-      } else if (name === 'trigger_rule' && value.kind === 'str' && catalog.triggerRules.length > 0 && !catalog.triggerRules.includes(value.value)) {
-        const suggestion = closest(value.value, catalog.triggerRules);
-        found.push(diagnostic('PF105', `'${value.value}' is not a trigger rule${suggestion ? `: did you mean '${suggestion}'?` : ''}. Airflow refuses to load the DAG.`,
-          range, suggestion ? [replace(`Use '${suggestion}'`, range, JSON.stringify(suggestion))] : undefined));
-      } else if ((name === 'start_date' || name === 'end_date') && !fromDefaultArgs && value.kind === 'str') {
-        // default_args dates may be strings (Airflow parses them); DAG and operator arguments may not.
-        found.push(diagnostic('PF103', `${name} must be a datetime, not a string: Airflow fails with "'str' object has no attribute 'tzinfo'". Use pendulum.datetime(...).`, range));
-      }
-    }
+    for (const setting of defaultSettingsOf(dag)) settingType(setting, catalog, found);
     for (const arg of dag.args) {
       if ((arg.name === 'start_date' || arg.name === 'end_date') && arg.value.kind === 'str') {
         found.push(diagnostic('PF103', `${arg.name} must be a datetime, not a string: Airflow fails with "'str' object has no attribute 'tzinfo'". Use pendulum.datetime(...).`, arg.valueRange));
@@ -229,6 +275,37 @@ function argumentTypes({ model, catalog }: RuleContext): Diagnostic[] {
     }
   }
   return found;
+}
+
+/** PF103 and PF105, for the arguments of one task. */
+function taskArgumentTypes(task: TaskModel, { catalog }: RuleContext, found: Diagnostic[]): void {
+  for (const arg of task.args) settingType({ name: arg.name, value: arg.value, range: arg.valueRange, fromDefaultArgs: false }, catalog, found);
+}
+
+function settingType({ name, value, range, fromDefaultArgs }: Setting, catalog: Catalog, found: Diagnostic[]): void {
+  const type = pythonTypeName(value);
+  if (!type) return;
+  if (name === 'retries') {
+    if (value.kind === 'str' && /^\s*-?\d+\s*$/.test(value.value)) {
+      found.push(diagnostic('PF103', `retries is a string: Airflow converts "${value.value}" to an int with a warning. Write the number.`,
+        range, [replace(`Write ${value.value.trim()}`, range, value.value.trim())], 'warning'));
+    } else if (value.kind !== 'num' || value.float) {
+      found.push(diagnostic('PF103', `'retries' type must be int, not ${type}: Airflow refuses to load the DAG.`, range));
+    }
+  } else if (BOOLEAN_PARAMETERS.has(name) && value.kind !== 'bool' && value.kind !== 'none') {
+    const fix = value.kind === 'str' && /^(true|false)$/i.test(value.value)
+      ? [replace(`Write ${value.value.toLowerCase() === 'true' ? 'True' : 'False'}`, range, value.value.toLowerCase() === 'true' ? 'True' : 'False')] : undefined;
+    found.push(diagnostic('PF103', `'${name}' expects a bool, got ${type}: Airflow refuses to load the DAG.`, range, fix));
+  } else if (TIMEDELTA_PARAMETERS.has(name) && value.kind !== 'timedelta' && value.kind !== 'none') {
+    found.push(diagnostic('PF103', `${name} must be a timedelta, not ${type}: Airflow refuses to load the DAG.`, range));
+  } else if (name === 'trigger_rule' && value.kind === 'str' && catalog.triggerRules.length > 0 && !catalog.triggerRules.includes(value.value)) {
+    const suggestion = closest(value.value, catalog.triggerRules);
+    found.push(diagnostic('PF105', `'${value.value}' is not a trigger rule${suggestion ? `: did you mean '${suggestion}'?` : ''}. Airflow refuses to load the DAG.`,
+      range, suggestion ? [replace(`Use '${suggestion}'`, range, JSON.stringify(suggestion))] : undefined));
+  } else if ((name === 'start_date' || name === 'end_date') && !fromDefaultArgs && value.kind === 'str') {
+    // default_args dates may be strings (Airflow parses them); DAG and operator arguments may not.
+    found.push(diagnostic('PF103', `${name} must be a datetime, not a string: Airflow fails with "'str' object has no attribute 'tzinfo'". Use pendulum.datetime(...).`, range));
+  }
 }
 
 // --- dates ---------------------------------------------------------------------------------------

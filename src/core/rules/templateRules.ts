@@ -1,7 +1,7 @@
 // Diagnostics about templated fields: a template that fails when Airflow renders it (an undefined
 // name, a Jinja error), and a template written where Airflow does not render one.
 import type { Diagnostic, SourceRange } from '../diagnostics';
-import type { ArgumentModel, DagModel } from '../dag/model';
+import type { ArgumentModel, DagModel, TaskModel } from '../dag/model';
 import { decodeStringLiteral, stringValueOffsets } from '../python/literals';
 import { nextLogicalDate, operatorTemplating, renderDag } from '../templates/fields';
 import type { TemplateError } from '../templates/render';
@@ -12,7 +12,7 @@ import { closest } from './similar';
 const REMOVED_IN_3 = /^(execution_date|next_ds|next_ds_nodash|next_execution_date|prev_ds|prev_ds_nodash|prev_execution_date|prev_execution_date_success|tomorrow_ds|tomorrow_ds_nodash|yesterday_ds|yesterday_ds_nodash|conf|triggering_dataset_events)\b/;
 
 export function templateDiagnostics(context: RuleContext): Diagnostic[] {
-  return [...renderFailures(context), ...untemplatedArguments(context)];
+  return renderFailures(context);
 }
 
 /** The messages of nunjucks' lexer and parser: errors in the template's syntax, not in its evaluation. */
@@ -104,24 +104,19 @@ function renderFailures({ model, text, airflow, catalog, now, templateFields }: 
 /** Arguments that hold a template but are not in the operator's template_fields: passed on literally. */
 const NEVER_TEMPLATED = new Set(['task_id', 'dag', 'task_group', 'doc_md', 'doc', 'doc_rst', 'doc_json', 'doc_yaml']);
 
-function untemplatedArguments({ model, text, catalog, templateFields }: RuleContext): Diagnostic[] {
-  const found: Diagnostic[] = [];
-  for (const dag of model.dags) {
-    for (const task of dag.tasks) {
-      const operator = operatorTemplating(task.operator, catalog, templateFields);
-      if (!operator) continue;
-      for (const arg of task.args) {
-        if (operator.templateFields.includes(arg.name) || NEVER_TEMPLATED.has(arg.name)) continue;
-        if (arg.value.kind !== 'str' && arg.value.kind !== 'dict' && arg.value.kind !== 'list') continue;
-        if (!/\{\{.*\}\}|\{%.*%\}/s.test(text.slice(arg.valueRange.from, arg.valueRange.to))) continue;
-        found.push({
-          code: 'PF602',
-          severity: 'warning',
-          message: `${task.operator} does not template '${arg.name}' (its templated fields: ${operator.templateFields.join(', ') || 'none'}): the text is passed on as written, braces included.`,
-          range: arg.valueRange,
-        });
-      }
-    }
+/** PF602, for one task. */
+export function untemplatedTaskArguments(task: TaskModel, { text, catalog, templateFields }: RuleContext, found: Diagnostic[]): void {
+  const operator = operatorTemplating(task.operator, catalog, templateFields);
+  if (!operator) return;
+  for (const arg of task.args) {
+    if (operator.templateFields.includes(arg.name) || NEVER_TEMPLATED.has(arg.name)) continue;
+    if (arg.value.kind !== 'str' && arg.value.kind !== 'dict' && arg.value.kind !== 'list') continue;
+    if (!/\{\{.*\}\}|\{%.*%\}/s.test(text.slice(arg.valueRange.from, arg.valueRange.to))) continue;
+    found.push({
+      code: 'PF602',
+      severity: 'warning',
+      message: `${task.operator} does not template '${arg.name}' (its templated fields: ${operator.templateFields.join(', ') || 'none'}): the text is passed on as written, braces included.`,
+      range: arg.valueRange,
+    });
   }
-  return found;
 }
