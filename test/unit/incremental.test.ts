@@ -82,6 +82,21 @@ describe('incremental analysis', () => {
     check('generated.py', text, editsOf(text, 10));
   });
 
+  it('equals a fresh analysis when the tasks an edit moves share the ranges of a dict', () => {
+    // The arguments `**common` passes are the dict's own entries, written once, after the edits;
+    // so is the value of op_kwargs. An edit of the def re-evaluates the tasks that call it and
+    // keeps the others in place, so a statement replayed and one kept in place share the dict.
+    const shared = [
+      '    common = {"retries": 1, "owner": "{{ ds }}", "pool": "p"}',
+      '    first_shared = EmptyOperator(task_id="first_shared", **common)',
+      '    second_shared = BashOperator(task_id="second_shared", bash_command="echo", **common)',
+      '    third_shared = PythonOperator(task_id="third_shared", python_callable=work, op_kwargs=common, **common)',
+      '    first_shared >> second_shared >> third_shared',
+    ];
+    const text = `${generateDagFile(60)}${shared.join('\n')}\n`;
+    check('generated.py', text, editsOf(text, 10));
+  });
+
   it('keeps the models of the tasks before an edit and links those after it to their earlier versions', () => {
     const text = generateDagFile(100);
     const before = checkFile({ file: 'generated.py', text, incremental: {} });

@@ -47,6 +47,8 @@ interface EvaluatedArgument {
   readonly value: Value;
   readonly nameRange?: SourceRange;
   readonly valueRange: SourceRange;
+  /** For an entry of a dict passed as `**kwargs`: its ranges are the dict's, which other calls and bindings hold too. */
+  readonly spread?: true;
 }
 
 class TaskBuilder {
@@ -937,12 +939,16 @@ class Analyzer {
   private moveEffect(effect: Effect): void {
     switch (effect.op) {
       case 'task': {
+        // The ranges of the call and of the arguments written in it are the task's own; its
+        // definition, the values of its arguments and what `**kwargs` passed may be shared with
+        // other tasks and bindings.
         const task = effect.task;
-        this.moveRange(task.range);
+        this.moveOwnRange(task.range);
         if (task.definition) this.moveRange(task.definition);
         for (const arg of task.args) {
-          if (arg.nameRange) this.moveRange(arg.nameRange);
-          this.moveRange(arg.valueRange);
+          const move = arg.spread ? (r: SourceRange) => this.moveRange(r) : (r: SourceRange) => this.moveOwnRange(r);
+          if (arg.nameRange) move(arg.nameRange);
+          move(arg.valueRange);
           this.moveValue(arg.value);
         }
         return;
@@ -951,23 +957,30 @@ class Analyzer {
         this.moveValue(effect.value);
         return;
       case 'variable':
-        this.moveRange(effect.range);
+        this.moveOwnRange(effect.range);
         return;
       case 'undefined':
-        this.moveRange(effect.reference.range);
+        this.moveOwnRange(effect.reference.range);
         return;
       default:
     }
   }
 
+  /** Moves a range that more than one value may hold: once, however many hold it. */
   private moveRange(range: SourceRange): void {
+    if (this.moved.has(range)) return;
+    if (this.moveOwnRange(range)) this.moved.add(range);
+  }
+
+  /** Moves a range that only one effect holds; false if the edit did not move it. */
+  private moveOwnRange(range: SourceRange): boolean {
     const { edit, shift } = this.earlier!;
-    if (range.to <= edit.fromA || this.moved.has(range)) return;
+    if (range.to <= edit.fromA) return false;
     if (range.from < edit.toA) throw OUT_OF_STEP;
-    this.moved.add(range);
     const movable = range as EvaluatorRange;
     movable.from += shift;
     movable.to += shift;
+    return true;
   }
 
   private moveValue(value: Value): void {
@@ -1067,10 +1080,14 @@ class Analyzer {
     return found as T;
   }
 
-  /** A range of the previous text in this one: unchanged before the edit, shifted after it. */
+  /**
+   * A range of the previous text in this one: unchanged before the edit, shifted after it. A range
+   * of a value that a statement kept in place has moved already (a dict the replayed statement
+   * passes as `**kwargs`) is in this text's positions: it is shared as the value is.
+   */
   private carryRange(range: SourceRange): SourceRange {
     const { edit, shift } = this.earlier!;
-    if (range.to <= edit.fromA) return range;
+    if (range.to <= edit.fromA || this.moved.has(range)) return range;
     if (range.from < edit.toA) throw NOT_REPLAYABLE;
     return shift === 0 ? range : { from: range.from + shift, to: range.to + shift };
   }
@@ -1082,6 +1099,7 @@ class Analyzer {
       value: this.carryValue(arg.value, carried),
       nameRange: arg.nameRange && this.carryRange(arg.nameRange),
       valueRange: this.carryRange(arg.valueRange),
+      ...(arg.spread ? { spread: true } : {}),
     };
   }
 
@@ -2043,7 +2061,7 @@ class Analyzer {
       const valueRange = rangeOf(arg.value);
       if (arg.star === '**' && value.kind === 'dict') {
         for (const [keyword, entry] of value.entries) {
-          evaluated.push({ keyword, value: entry.value, nameRange: entry.keyRange, valueRange: entry.valueRange ?? valueRange });
+          evaluated.push({ keyword, value: entry.value, nameRange: entry.keyRange, valueRange: entry.valueRange ?? valueRange, spread: true });
         }
       } else if (arg.star === '*' && value.kind === 'seq') {
         for (const item of value.items) evaluated.push({ value: item, valueRange });
