@@ -158,29 +158,39 @@ function laterRange(edit: EditShift, range: SourceRange): SourceRange | undefine
 export class TaskMemo<V> {
   private readonly byDag = new WeakMap<DagModel, Map<TaskModel, V>>();
 
+  /** The values of one DAG model's tasks, looked up once for the whole DAG. */
+  of(dag: DagModel): DagTaskMemo<V> {
+    let own = this.byDag.get(dag);
+    if (!own) this.byDag.set(dag, (own = new Map()));
+    const known = versions.get(dag);
+    return new DagTaskMemo(own, known && this.byDag.get(known.previous), known);
+  }
+}
+
+export class DagTaskMemo<V> {
+  constructor(
+    private readonly own: Map<TaskModel, V>,
+    private readonly previous: ReadonlyMap<TaskModel, V> | undefined,
+    private readonly known: Versions | undefined,
+  ) {}
+
   /** The value kept for the task, in this DAG model or its previous one. */
-  find(dag: DagModel, task: TaskModel): V | undefined {
-    const found = this.byDag.get(dag)?.get(task);
-    if (found !== undefined) return found;
-    const known = versions.get(dag);
-    return known && this.byDag.get(known.previous)?.get(task);
+  find(task: TaskModel): V | undefined {
+    return this.own.get(task) ?? this.previous?.get(task);
   }
 
-  /**
-   * The value kept for the task's earlier version, with a mapping of its ranges to the task's:
-   * undefined for a range that cannot be mapped.
-   */
-  findEarlier(dag: DagModel, task: TaskModel): { readonly value: V; readonly range: (range: SourceRange) => SourceRange | undefined } | undefined {
-    const known = versions.get(dag);
-    const earlier = known?.tasks.get(task);
-    const value = known && earlier && this.byDag.get(known.previous)?.get(earlier);
-    if (!known || value === undefined) return undefined;
-    return { value, range: (range) => laterRange(known.edit, range) };
+  /** The value kept for the task's earlier version, whose ranges `laterRange` maps to the task's. */
+  findEarlier(task: TaskModel): V | undefined {
+    const earlier = this.previous && this.known!.tasks.get(task);
+    return earlier && this.previous!.get(earlier);
   }
 
-  keep(dag: DagModel, task: TaskModel, value: V): void {
-    let kept = this.byDag.get(dag);
-    if (!kept) this.byDag.set(dag, (kept = new Map()));
-    kept.set(task, value);
+  /** Where a range of the previous version is in this one; undefined for one the edit overlaps. */
+  laterRange(range: SourceRange): SourceRange | undefined {
+    return this.known && laterRange(this.known.edit, range);
+  }
+
+  keep(task: TaskModel, value: V): void {
+    this.own.set(task, value);
   }
 }

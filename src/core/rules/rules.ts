@@ -4,7 +4,7 @@
 import type { Catalog } from '../airflow/catalog';
 import type { AirflowVersion } from '../airflow/version';
 import type { DagFileModel, DagModel, TaskModel } from '../dag/model';
-import { argument, TaskMemo } from '../dag/model';
+import { argument, TaskMemo, type DagTaskMemo } from '../dag/model';
 import type { Diagnostic, Fix, Severity, SourceRange, TextEdit } from '../diagnostics';
 import { childrenOf, sourceOf, type SyntaxNode, type Tree } from '../python/syntax';
 import { compareDateTimes } from '../python/dates';
@@ -127,9 +127,10 @@ const taskFindings = new TaskMemo<TaskFindings>();
 function taskRules(context: RuleContext): Diagnostic[] {
   const found: Diagnostic[] = [];
   for (const dag of context.model.dags) {
+    const known = taskFindings.of(dag);
     for (const task of dag.tasks) {
-      const findings = keptFindings(dag, task, context) ?? findingsOf(task, context);
-      taskFindings.keep(dag, task, findings);
+      const findings = keptFindings(known, task, context) ?? findingsOf(task, context);
+      known.keep(task, findings);
       for (const d of findings.diagnostics) found.push(d);
     }
   }
@@ -149,14 +150,14 @@ function readSame(findings: TaskFindings | undefined, context: RuleContext): fin
   return findings?.catalog === context.catalog && findings.templateFields === context.templateFields;
 }
 
-function keptFindings(dag: DagModel, task: TaskModel, context: RuleContext): TaskFindings | undefined {
-  const kept = taskFindings.find(dag, task);
+function keptFindings(known: DagTaskMemo<TaskFindings>, task: TaskModel, context: RuleContext): TaskFindings | undefined {
+  const kept = known.find(task);
   if (readSame(kept, context)) return kept;
-  const earlier = taskFindings.findEarlier(dag, task);
-  if (!earlier || !readSame(earlier.value, context)) return undefined;
-  if (earlier.value.diagnostics.length === 0) return earlier.value;
-  const diagnostics = earlier.value.diagnostics.map((d) => movedDiagnostic(d, earlier.range));
-  return diagnostics.every((d) => d !== undefined) ? { ...earlier.value, diagnostics } : undefined;
+  const earlier = known.findEarlier(task);
+  if (!readSame(earlier, context)) return undefined;
+  if (earlier.diagnostics.length === 0) return earlier;
+  const diagnostics = earlier.diagnostics.map((d) => movedDiagnostic(d, (r) => known.laterRange(r)));
+  return diagnostics.every((d) => d !== undefined) ? { ...earlier, diagnostics } : undefined;
 }
 
 /** A diagnostic at the ranges `range` maps it to, fixes included; undefined if one cannot be mapped. */
@@ -383,10 +384,11 @@ function clockReads(context: RuleContext): Diagnostic[] {
     }
   };
   for (const dag of model.dags) {
-    dag.args.forEach((a) => visit(a.value));
-    dag.defaultArgs.forEach((e) => visit(e.value));
-    dag.groups.forEach((g) => g.defaultArgs.forEach((e) => visit(e.value)));
-    dag.tasks.forEach((t) => t.args.forEach((a) => visit(a.value)));
+    for (const arg of dag.args) visit(arg.value);
+    for (const entry of dag.defaultArgs.values()) visit(entry.value);
+    for (const group of dag.groups) for (const entry of group.defaultArgs.values()) visit(entry.value);
+    // Most values are plain strings and numbers: only containers and clock reads are visited.
+    for (const task of dag.tasks) for (const arg of task.args) if (arg.value.kind === 'now' || arg.value.kind === 'list' || arg.value.kind === 'dict') visit(arg.value);
   }
   return found;
 }
@@ -466,7 +468,8 @@ function firstCycle(tasks: readonly TaskModel[]): { ids: string[]; first: TaskMo
 
 function undefinedTasks({ model }: RuleContext): Diagnostic[] {
   if (model.undefinedTaskReferences.length === 0) return [];
-  const variables = model.dags.flatMap((d) => d.tasks.map((t) => t.variable?.name).filter((n): n is string => !!n));
+  const variables: string[] = [];
+  for (const dag of model.dags) for (const task of dag.tasks) if (task.variable) variables.push(task.variable.name);
   // A renamed task leaves the same name undefined wherever it was used.
   const suggestions = new Map<string, string | undefined>();
   return model.undefinedTaskReferences.map((ref) => {
@@ -499,7 +502,7 @@ function unresolvedCallables({ model, text, tree }: RuleContext): Diagnostic[] {
   for (const dag of model.dags) {
     dag.args.forEach((a) => check(a.name, a.value, a.valueRange));
     dag.defaultArgs.forEach((e, k) => e.valueRange && check(k, e.value, e.valueRange));
-    dag.tasks.forEach((t) => t.args.forEach((a) => check(a.name, a.value, a.valueRange)));
+    for (const task of dag.tasks) for (const arg of task.args) if (arg.value.kind === 'external') check(arg.name, arg.value, arg.valueRange);
   }
   return found;
 }
@@ -547,7 +550,7 @@ function variableNames({ model }: RuleContext): Diagnostic[] {
   const found: Diagnostic[] = [];
   for (const dag of model.dags) {
     const variableUses = new Map<number, number>();
-    dag.tasks.forEach((t) => t.variable && variableUses.set(t.variable.range.from, (variableUses.get(t.variable.range.from) ?? 0) + 1));
+    for (const task of dag.tasks) if (task.variable) variableUses.set(task.variable.range.from, (variableUses.get(task.variable.range.from) ?? 0) + 1);
     for (const task of dag.tasks) {
       if (task.kind !== 'operator' || !task.variable) continue;
       // A variable assigned in a loop names many tasks: no single task_id can match it.

@@ -4,7 +4,7 @@
 import { taskParameter, type Catalog } from '../airflow/catalog';
 import type { AirflowVersion } from '../airflow/version';
 import { effectiveArgument } from '../dag/effective';
-import { argument, earlierVersion, TaskMemo, type DagModel, type TaskModel } from '../dag/model';
+import { argument, earlierVersion, TaskMemo, type DagModel, type DagTaskMemo, type TaskModel } from '../dag/model';
 import type { PyValue } from '../python/values';
 import { dagSchedule, futureRuns, isScheduleProblem, scheduledRuns } from '../schedule/runs';
 import { DataIntervalTimetable } from '../schedule/timetables';
@@ -514,16 +514,17 @@ interface KeyedInputs {
  */
 const inputsByTask = new TaskMemo<KeyedInputs>();
 
-function keyedInputs(dag: DagModel, task: TaskModel, run: TemplateRun, files: TemplateFiles, options: RenderOptions, context: InputsContext): KeyedInputs {
-  const kept = options.readTemplate ? undefined : inputsByTask.find(dag, task) ?? inputsByTask.findEarlier(dag, task)?.value;
+function keyedInputs(dag: DagModel, task: TaskModel, run: TemplateRun, files: TemplateFiles, options: RenderOptions, context: InputsContext,
+  known: DagTaskMemo<KeyedInputs> | undefined): KeyedInputs {
+  const kept = known && (known.find(task) ?? known.findEarlier(task));
   if (kept && kept.context.dag === context.dag && kept.context.runKey === context.runKey
     && kept.context.catalog === context.catalog && kept.context.templateFields === context.templateFields) {
-    inputsByTask.keep(dag, task, kept);
+    known!.keep(task, kept);
     return kept;
   }
   const inputs = taskInputs(dag, task, run, files, options);
   const entry = { context, inputs, key: 'rendered' in inputs ? '' : inputsKey(inputs) };
-  if (!options.readTemplate) inputsByTask.keep(dag, task, entry);
+  known?.keep(task, entry);
   return entry;
 }
 
@@ -565,8 +566,9 @@ export function renderDag(dag: DagModel, options: RenderOptions): RenderedRun | 
   const renderings = new Map<string, KeptRendering>();
   let shared: RunContext | undefined;
   const context: InputsContext = { dag: dagToken(dag), runKey, catalog: options.catalog, templateFields: options.templateFields };
+  const known = options.readTemplate ? undefined : inputsByTask.of(dag);
   const tasks = dag.tasks.map((task) => {
-    const { inputs, key } = keyedInputs(dag, task, run, files, options, context);
+    const { inputs, key } = keyedInputs(dag, task, run, files, options, context, known);
     if ('rendered' in inputs) return inputs.rendered;
     const reuse = earlier?.get(key);
     if (reuse && (reuse.now === undefined || reuse.now === now)) {
