@@ -74,11 +74,12 @@ describe('incremental analysis', () => {
       '    bad_names = EmptyOperator(task_id="bad_names", retires=2, zzz_unknown=1)',
       '    bad_legacy = PythonOperator(task_id="bad_legacy", python_callable=work, provide_context=True, task_concurrency=2)',
       '    bad_template = EmptyOperator(task_id="bad_template", owner="{{ ds }}")',
+      '    bad_clock = BashOperator(task_id="bad_clock", bash_command="echo", start_date=pendulum.now(), params={"at": [pendulum.now()]})',
     ];
     const text = `${generateDagFile(60)}${problems.join('\n')}\n`;
     const fresh = checkFile({ file: 'generated.py', text }, undefined, NOW);
     const codes = new Set(fresh.diagnostics.filter((d) => d.range.from > text.indexOf('bad_types')).map((d) => d.code));
-    assert.deepEqual([...codes].sort(), ['PF102', 'PF103', 'PF105', 'PF405', 'PF602']);
+    assert.deepEqual([...codes].sort(), ['PF102', 'PF103', 'PF105', 'PF203', 'PF405', 'PF602']);
     check('generated.py', text, editsOf(text, 10));
   });
 

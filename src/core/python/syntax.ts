@@ -82,9 +82,10 @@ export function dottedName(text: string, node: SyntaxNode | null): string | unde
 /**
  * The error nodes of each subtree, as offsets from its start (from, to, from, to...). Lezer reuses
  * the subtrees an edit did not touch in the next tree, so after a keystroke only the few new ones
- * along the edited path are walked.
+ * along the edited path are walked. Only trees are remembered: the buffers of a tree are scanned
+ * when it is new, and remembering each of the thousands of them would cost more than that.
  */
-const subtreeErrors = new WeakMap<Tree | TreeBuffer, readonly number[]>();
+const subtreeErrors = new WeakMap<Tree, readonly number[]>();
 const NO_ERRORS: readonly number[] = [];
 
 /** Every error node of the tree, in document order: each outermost one, as a walk that skips an error's children finds them. */
@@ -96,11 +97,10 @@ export function syntaxErrors(tree: Tree): { from: number; to: number }[] {
 }
 
 function errorsOf(tree: Tree | TreeBuffer): readonly number[] {
+  if (tree instanceof TreeBuffer) return bufferErrors(tree);
   let found = subtreeErrors.get(tree);
   if (found) return found;
-  if (tree instanceof TreeBuffer) {
-    found = bufferErrors(tree);
-  } else if (tree.type.isError) {
+  if (tree.type.isError) {
     found = [0, tree.length];
   } else {
     let offsets: number[] | undefined;
@@ -132,21 +132,21 @@ function bufferErrors(buffer: TreeBuffer): readonly number[] {
   return offsets ?? NO_ERRORS;
 }
 
-/** Which node types occur in each subtree, one bit per type: kept like the errors, per subtree. */
-const subtreeTypes = new WeakMap<Tree | TreeBuffer, Uint8Array>();
+/** Which node types occur in each subtree, one bit per type: kept like the errors, per tree. */
+const subtreeTypes = new WeakMap<Tree, Uint8Array>();
 const TYPE_COUNT = parser.nodeSet.types.length;
 const TYPE_IDS = new Map<string, number>();
 for (const type of parser.nodeSet.types) if (!TYPE_IDS.has(type.name)) TYPE_IDS.set(type.name, type.id);
 
-function typesOf(tree: Tree | TreeBuffer): Uint8Array {
+function typesOf(tree: Tree): Uint8Array {
   let types = subtreeTypes.get(tree);
   if (types) return types;
   types = new Uint8Array((TYPE_COUNT + 7) >> 3);
-  if (tree instanceof TreeBuffer) {
-    for (let i = 0; i < tree.buffer.length; i += 4) types[tree.buffer[i] >> 3] |= 1 << (tree.buffer[i] & 7);
-  } else {
-    types[tree.type.id >> 3] |= 1 << (tree.type.id & 7);
-    for (const child of tree.children) {
+  types[tree.type.id >> 3] |= 1 << (tree.type.id & 7);
+  for (const child of tree.children) {
+    if (child instanceof TreeBuffer) {
+      for (let i = 0; i < child.buffer.length; i += 4) types[child.buffer[i] >> 3] |= 1 << (child.buffer[i] & 7);
+    } else {
       const inner = typesOf(child);
       for (let i = 0; i < types.length; i++) types[i] |= inner[i];
     }

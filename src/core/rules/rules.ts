@@ -75,13 +75,14 @@ function replace(title: string, range: SourceRange, newText: string, preferred =
 
 /** All diagnostics of one file, beside the syntax errors the analyser already reports. */
 export function checkDagFile(context: RuleContext): Diagnostic[] {
+  const tasks = taskRules(context);
   const found = [
     ...context.model.diagnostics,
-    ...taskRules(context),
+    ...tasks.diagnostics,
     ...unknownArguments(context),
     ...argumentTypes(context),
     ...startAndEndDates(context),
-    ...clockReads(context),
+    ...clockReads(context, tasks.clockReads),
     ...duplicateTaskIds(context),
     ...cycles(context),
     ...undefinedTasks(context),
@@ -113,7 +114,11 @@ interface TaskFindings {
   readonly catalog: Catalog;
   readonly templateFields: RuleContext['templateFields'];
   readonly diagnostics: readonly Diagnostic[];
+  /** The clock reads in its arguments, which PF203 reports with fixes that depend on the whole file. */
+  readonly clockReads: readonly ClockRead[];
 }
+
+type ClockRead = Extract<PyValue, { kind: 'now' }>;
 
 /**
  * Kept per task model: after a keystroke, the tasks the edit did not touch keep their findings,
@@ -124,17 +129,19 @@ interface TaskFindings {
 const taskFindings = new TaskMemo<TaskFindings>();
 
 /** PF102, PF103 and PF105 of a task's own arguments, PF405 and PF602: the rules of one task. */
-function taskRules(context: RuleContext): Diagnostic[] {
-  const found: Diagnostic[] = [];
+function taskRules(context: RuleContext): { readonly diagnostics: Diagnostic[]; readonly clockReads: ClockRead[] } {
+  const diagnostics: Diagnostic[] = [];
+  const clockReads: ClockRead[] = [];
   for (const dag of context.model.dags) {
     const known = taskFindings.of(dag);
     for (const task of dag.tasks) {
       const findings = keptFindings(known, task, context) ?? findingsOf(task, context);
       known.keep(task, findings);
-      for (const d of findings.diagnostics) found.push(d);
+      for (const d of findings.diagnostics) diagnostics.push(d);
+      for (const read of findings.clockReads) clockReads.push(read);
     }
   }
-  return found;
+  return { diagnostics, clockReads };
 }
 
 function findingsOf(task: TaskModel, context: RuleContext): TaskFindings {
@@ -143,7 +150,9 @@ function findingsOf(task: TaskModel, context: RuleContext): TaskFindings {
   taskArgumentTypes(task, context, diagnostics);
   removedTaskArguments(task, context, diagnostics);
   untemplatedTaskArguments(task, context, diagnostics);
-  return { catalog: context.catalog, templateFields: context.templateFields, diagnostics };
+  const clockReads: ClockRead[] = [];
+  for (const arg of task.args) clockReadsIn(arg.value, clockReads);
+  return { catalog: context.catalog, templateFields: context.templateFields, diagnostics, clockReads };
 }
 
 function readSame(findings: TaskFindings | undefined, context: RuleContext): findings is TaskFindings {
@@ -155,9 +164,13 @@ function keptFindings(known: DagTaskMemo<TaskFindings>, task: TaskModel, context
   if (readSame(kept, context)) return kept;
   const earlier = known.findEarlier(task);
   if (!readSame(earlier, context)) return undefined;
-  if (earlier.diagnostics.length === 0) return earlier;
+  if (earlier.diagnostics.length === 0 && earlier.clockReads.length === 0) return earlier;
   const diagnostics = earlier.diagnostics.map((d) => movedDiagnostic(d, (r) => known.laterRange(r)));
-  return diagnostics.every((d) => d !== undefined) ? { ...earlier, diagnostics } : undefined;
+  const clockReads = earlier.clockReads.map((read) => {
+    const range = known.laterRange(read.range);
+    return range && { ...read, range };
+  });
+  return diagnostics.every((d) => d !== undefined) && clockReads.every((read) => read !== undefined) ? { ...earlier, diagnostics, clockReads } : undefined;
 }
 
 /** A diagnostic at the ranges `range` maps it to, fixes included; undefined if one cannot be mapped. */
@@ -209,12 +222,17 @@ function unknownArguments({ model, catalog, airflow, text }: RuleContext): Diagn
     }
     // default_args apply to every operator that accepts the key; a key no task accepts is silently
     // ignored by Airflow (§6.1), which is how a typo such as "retires" goes unnoticed.
-    const accepted = new Set(Object.keys(catalog.baseOperator));
-    for (const operator of new Set(dag.tasks.map((t) => t.operator))) operatorParameters(catalog, operator)?.forEach((p) => accepted.add(p));
+    // What the DAG's operators accept is gathered only for a key BaseOperator does not take.
+    let accepted: Set<string> | undefined;
     const defaultArgSources = [dag.defaultArgs, ...dag.groups.map((g) => g.defaultArgs)];
     for (const entries of defaultArgSources) {
       for (const [key, entry] of entries) {
-        if (accepted.has(key) || !entry.keyRange) continue;
+        if (Object.hasOwn(catalog.baseOperator, key) || !entry.keyRange) continue;
+        if (!accepted) {
+          accepted = new Set(Object.keys(catalog.baseOperator));
+          for (const operator of new Set(dag.tasks.map((t) => t.operator))) operatorParameters(catalog, operator)?.forEach((p) => accepted!.add(p));
+        }
+        if (accepted.has(key)) continue;
         const suggestion = closest(key, accepted);
         found.push(diagnostic('PF101',
           `No task of this DAG accepts '${key}', so Airflow ignores it${suggestion ? `: did you mean '${suggestion}'?` : '.'}`,
@@ -366,31 +384,31 @@ function naiveMessage(value: DateTimeValue): string {
     + 'Write pendulum.datetime(..., tz="Asia/Seoul") (or your zone) to schedule in local time.';
 }
 
-/** Clock reads anywhere in DAG or task arguments: the value changes every time the scheduler parses the file. */
-function clockReads(context: RuleContext): Diagnostic[] {
-  const { model, airflow } = context;
-  const found: Diagnostic[] = [];
-  const visit = (value: PyValue) => {
-    if (value.kind === 'now') {
-      const daysAgo = value.call.endsWith('days_ago');
-      const removed = daysAgo && airflow === 3 ? ' days_ago was removed in Airflow 3.' : '';
-      found.push(diagnostic('PF203',
-        `${value.call}() is evaluated every time Airflow parses this file (every 30 seconds), so the value moves: a start_date never stays put and runs are skipped or duplicated. Use a fixed date such as pendulum.datetime(2024, 1, 1, tz="UTC"), and the logical date ({{ ds }}, logical_date) inside tasks.${removed}`,
-        value.range, daysAgo ? daysAgoFixes(context, value.range) : undefined));
-    } else if (value.kind === 'list') {
-      value.items.forEach(visit);
-    } else if (value.kind === 'dict') {
-      value.entries.forEach((e) => visit(e.value));
-    }
-  };
-  for (const dag of model.dags) {
-    for (const arg of dag.args) visit(arg.value);
-    for (const entry of dag.defaultArgs.values()) visit(entry.value);
-    for (const group of dag.groups) for (const entry of group.defaultArgs.values()) visit(entry.value);
-    // Most values are plain strings and numbers: only containers and clock reads are visited.
-    for (const task of dag.tasks) for (const arg of task.args) if (arg.value.kind === 'now' || arg.value.kind === 'list' || arg.value.kind === 'dict') visit(arg.value);
+/** The clock reads in a value, in lists and dicts too. */
+function clockReadsIn(value: PyValue, found: ClockRead[]): void {
+  if (value.kind === 'now') found.push(value);
+  else if (value.kind === 'list') for (const item of value.items) clockReadsIn(item, found);
+  else if (value.kind === 'dict') for (const entry of value.entries.values()) clockReadsIn(entry.value, found);
+}
+
+/**
+ * Clock reads anywhere in DAG or task arguments: the value changes every time the scheduler parses
+ * the file. Those in task arguments come from the rules of one task (`inTasks`).
+ */
+function clockReads(context: RuleContext, inTasks: readonly ClockRead[]): Diagnostic[] {
+  const reads: ClockRead[] = [];
+  for (const dag of context.model.dags) {
+    for (const arg of dag.args) clockReadsIn(arg.value, reads);
+    for (const entry of dag.defaultArgs.values()) clockReadsIn(entry.value, reads);
+    for (const group of dag.groups) for (const entry of group.defaultArgs.values()) clockReadsIn(entry.value, reads);
   }
-  return found;
+  return [...reads, ...inTasks].map((read) => {
+    const daysAgo = read.call.endsWith('days_ago');
+    const removed = daysAgo && context.airflow === 3 ? ' days_ago was removed in Airflow 3.' : '';
+    return diagnostic('PF203',
+      `${read.call}() is evaluated every time Airflow parses this file (every 30 seconds), so the value moves: a start_date never stays put and runs are skipped or duplicated. Use a fixed date such as pendulum.datetime(2024, 1, 1, tz="UTC"), and the logical date ({{ ds }}, logical_date) inside tasks.${removed}`,
+      read.range, daysAgo ? daysAgoFixes(context, read.range) : undefined);
+  });
 }
 
 // --- structure ----------------------------------------------------------------------------------
@@ -549,17 +567,20 @@ function xcomPullTargets({ model, text }: RuleContext): Diagnostic[] {
 function variableNames({ model }: RuleContext): Diagnostic[] {
   const found: Diagnostic[] = [];
   for (const dag of model.dags) {
-    const variableUses = new Map<number, number>();
-    for (const task of dag.tasks) if (task.variable) variableUses.set(task.variable.range.from, (variableUses.get(task.variable.range.from) ?? 0) + 1);
+    // Counted only when a variable differs from its task's id, which is seldom.
+    let variableUses: Map<number, number> | undefined;
     for (const task of dag.tasks) {
       if (task.kind !== 'operator' || !task.variable) continue;
+      const label = task.group ? task.taskId.slice(task.group.length + 1) : task.taskId;
+      if (task.variable.name === label || !/^[A-Za-z_]\w*$/.test(label)) continue;
+      if (!variableUses) {
+        variableUses = new Map();
+        for (const t of dag.tasks) if (t.variable) variableUses.set(t.variable.range.from, (variableUses.get(t.variable.range.from) ?? 0) + 1);
+      }
       // A variable assigned in a loop names many tasks: no single task_id can match it.
       if ((variableUses.get(task.variable.range.from) ?? 0) > 1) continue;
-      const label = task.group ? task.taskId.slice(task.group.length + 1) : task.taskId;
-      if (task.variable.name !== label && /^[A-Za-z_]\w*$/.test(label)) {
-        found.push(diagnostic('PF307', `The variable '${task.variable.name}' holds the task '${task.taskId}': the graph and logs show '${task.taskId}'.`,
-          task.variable.range, [replace(`Rename the variable to '${label}' here`, task.variable.range, label, false)]));
-      }
+      found.push(diagnostic('PF307', `The variable '${task.variable.name}' holds the task '${task.taskId}': the graph and logs show '${task.taskId}'.`,
+        task.variable.range, [replace(`Rename the variable to '${label}' here`, task.variable.range, label, false)]));
     }
   }
   return found;
