@@ -463,8 +463,10 @@ class Analyzer {
   /** The ranges moved in place so far by this continuation: one shared by several values moves once. */
   private moved = new Set<SourceRange>();
   private readonly keepsRecords: boolean;
-  /** Every change of state since the analysis began, to rewind it to before an edit (with records only). */
+  /** Every change of state since the analysis began, to rewind it to before an edit (with records only), four entries a change. */
   private readonly undo: unknown[] = [];
+  /** How much of `undo` is in use. */
+  private undoLength = 0;
   /** The recorded runs in the order they ran. */
   private readonly runOrder: StatementRun[] = [];
   /** Steps when the statement being dispatched began, before its own. */
@@ -525,7 +527,7 @@ class Analyzer {
     while (kept < this.runOrder.length && this.runOrder[kept].to < edit.fromA) kept++;
     if (kept === 0) return undefined;
     const first = this.runOrder[kept] as StatementRun | undefined;
-    const entry = first?.entry ?? { undo: this.undo.length, steps: this.steps, loopIterations: this.loopIterations, stacks: { dags: [], groups: [] } };
+    const entry = first?.entry ?? { undo: this.undoLength, steps: this.steps, loopIterations: this.loopIterations, stacks: { dags: [], groups: [] } };
     this.rewind(entry.undo);
     this.steps = entry.steps;
     this.loopIterations = entry.loopIterations;
@@ -654,7 +656,7 @@ class Analyzer {
   /** Undoes the changes logged since `mark`, newest first. */
   private rewind(mark: number): void {
     const undo = this.undo;
-    for (let i = undo.length - 4; i >= mark; i -= 4) {
+    for (let i = this.undoLength - 4; i >= mark; i -= 4) {
       const a = undo[i + 1];
       const b = undo[i + 2];
       const c = undo[i + 3];
@@ -699,13 +701,23 @@ class Analyzer {
           break;
       }
     }
-    undo.length = mark;
+    // The array keeps its length, so that the changes logged next do not grow it again; what the
+    // undone entries held is let go.
+    undo.fill(undefined, mark, this.undoLength);
+    this.undoLength = mark;
   }
 
   // --- changes of state ---------------------------------------------------------------------
 
   private undoable(op: number, a: unknown, b?: unknown, c?: unknown): void {
-    if (this.keepsRecords) this.undo.push(op, a, b, c);
+    if (!this.keepsRecords) return;
+    const undo = this.undo;
+    const at = this.undoLength;
+    this.undoLength = at + 4;
+    undo[at] = op;
+    undo[at + 1] = a;
+    undo[at + 2] = b;
+    undo[at + 3] = c;
   }
 
   private bindName(scope: Scope, name: string, value: Value): void {
@@ -753,7 +765,7 @@ class Analyzer {
   }
 
   private entry(steps: number): RunEntry {
-    return { undo: this.undo.length, steps, loopIterations: this.loopIterations, stacks: this.stacks() };
+    return { undo: this.undoLength, steps, loopIterations: this.loopIterations, stacks: this.stacks() };
   }
 
   // --- records ------------------------------------------------------------------------------
@@ -2338,15 +2350,29 @@ function publicValue(value: Value): PyValue {
     case 'taskflow':
     case 'dagFunction':
     case 'groupFunction':
-    case 'function': {
-      const name = value.fn.definition.getChild('VariableName');
-      return { kind: 'function', name: value.fn.name, range: name ? rangeOf(name) : rangeOf(value.fn.definition) };
-    }
+    case 'function':
+      return { kind: 'function', name: value.fn.name, range: definitionName(value.fn.definition) };
     case 'moduleFunction':
       return { kind: 'function', name: value.name, file: value.file, range: copyRange(value.range) };
     default:
       return value;
   }
+}
+
+/**
+ * Where a function is named in its `def`, found once per definition: every task whose
+ * python_callable it is holds it. Nothing moves these ranges: a def an edit moves is evaluated
+ * again, into a new definition node.
+ */
+const definitionNames = new WeakMap<SyntaxNode, SourceRange>();
+
+function definitionName(definition: SyntaxNode): SourceRange {
+  let range = definitionNames.get(definition);
+  if (!range) {
+    const name = definition.getChild('VariableName');
+    definitionNames.set(definition, (range = rangeOf(name ?? definition)));
+  }
+  return range;
 }
 
 /** A public value with each of its ranges (in dicts, clock reads and functions of the file) mapped. */
@@ -2410,7 +2436,9 @@ function toModel(dag: DagBuilder, edit: EditShift | undefined): DagModel {
       const [only] = tasks;
       return only.dag === dag ? [only.taskId] : [];
     }
-    return [...tasks].filter((t) => t.dag === dag).map((t) => t.taskId).sort();
+    const found: string[] = [];
+    for (const t of tasks) if (t.dag === dag) found.push(t.taskId);
+    return found.sort();
   };
   const earlierTasks = new Map<TaskModel, TaskModel>();
   const tasks: TaskModel[] = dag.tasks.map((t) => {
