@@ -2405,14 +2405,22 @@ function mapTimetableRanges(value: Extract<PyValue, { kind: 'timetable' }>, rang
   };
 }
 
+// Written as plain loops: they run for every argument of every task an edit moves.
 function publicEntries(entries: ReadonlyMap<string, Entry>): ReadonlyMap<string, DictEntry> {
-  return new Map([...entries].map(([k, e]) => [k, { value: publicValue(e.value), keyRange: e.keyRange && copyRange(e.keyRange), valueRange: e.valueRange && copyRange(e.valueRange) }]));
+  const copied = new Map<string, DictEntry>();
+  for (const [key, e] of entries) {
+    copied.set(key, { value: publicValue(e.value), keyRange: e.keyRange && copyRange(e.keyRange), valueRange: e.valueRange && copyRange(e.valueRange) });
+  }
+  return copied;
 }
 
 function publicArguments(args: readonly EvaluatedArgument[]): ArgumentModel[] {
-  return args
-    .filter((a): a is EvaluatedArgument & { keyword: string } => a.keyword !== undefined)
-    .map((a) => ({ name: a.keyword, value: publicValue(a.value), nameRange: a.nameRange && copyRange(a.nameRange), valueRange: copyRange(a.valueRange) }));
+  const copied: ArgumentModel[] = [];
+  for (const a of args) {
+    if (a.keyword === undefined) continue;
+    copied.push({ name: a.keyword, value: publicValue(a.value), nameRange: a.nameRange && copyRange(a.nameRange), valueRange: copyRange(a.valueRange) });
+  }
+  return copied;
 }
 
 /** Arguments are all known unless a starred one was left unevaluated (see `evaluateArguments`). */
