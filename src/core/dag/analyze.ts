@@ -646,7 +646,7 @@ class Analyzer {
         else this.resumeBlock(child, scope, at);
       } else if (/^[A-Z]/.test(child.name) && !child.type.isError) {
         if (!resumed) this.continueAt(child);
-        this.recorded(child.from, child.to, child.name, false, () => this.expression(child, scope));
+        this.recorded(child.from, child.to, child.name, false, this.expression, child, scope);
       }
       resumed = true;
     }
@@ -791,7 +791,7 @@ class Analyzer {
   }
 
   private log(effect: Effect): void {
-    this.active?.effects?.push(effect);
+    if (this.logging) this.active?.effects?.push(effect);
   }
 
   /** The running statement did something its effects do not capture: it is evaluated again next time. */
@@ -843,7 +843,8 @@ class Analyzer {
    * Runs a statement (or a compound statement's header, from-to) as a record: replayed from the
    * previous analysis when nothing it depends on changed, else evaluated and recorded.
    */
-  private recorded(from: number, to: number, name: string, replayable: boolean, evaluate: () => void, entrySteps = this.steps, end = to): void {
+  private recorded(from: number, to: number, name: string, replayable: boolean, evaluate: (this: Analyzer, node: SyntaxNode, scope: Scope) => unknown,
+    node: SyntaxNode, scope: Scope, entrySteps = this.steps, end = to): void {
     const context = this.context();
     const earlier = this.earlierRun(from, to, name);
     const entry = this.entry(entrySteps);
@@ -855,7 +856,7 @@ class Analyzer {
     const stepsBefore = this.steps;
     this.active = run;
     try {
-      evaluate();
+      evaluate.call(this, node, scope);
     } finally {
       this.active = undefined;
       run.steps = this.steps - stepsBefore;
@@ -919,21 +920,24 @@ class Analyzer {
     run.end = to;
     run.entry = entry;
     // Applying the effects binds the run's names again, in the same order; the builders it made
-    // keep their places among what it created, which the rewind left alone.
+    // keep their places among what it created, which the rewind left alone. The run already holds
+    // its effects, so applying them logs nothing.
     run.bindings = 0;
-    // Applying an effect logs it again; the run already holds them all.
-    run.effects = [];
     this.active = run;
+    this.logging = false;
     try {
       for (const effect of effects) this.apply(effect, true);
     } finally {
       this.active = undefined;
-      run.effects = effects;
+      this.logging = true;
     }
     this.steps += run.steps;
     this.keep(run);
     return true;
   }
+
+  /** False while keepInPlace applies a run's effects again. */
+  private logging = true;
 
   /** The run keepInPlace is checking. */
   private keeping: StatementRun | undefined;
@@ -958,9 +962,13 @@ class Analyzer {
         this.moveOwnRange(task.range);
         if (task.definition) this.moveRange(task.definition);
         for (const arg of task.args) {
-          const move = arg.spread ? (r: SourceRange) => this.moveRange(r) : (r: SourceRange) => this.moveOwnRange(r);
-          if (arg.nameRange) move(arg.nameRange);
-          move(arg.valueRange);
+          if (arg.spread) {
+            if (arg.nameRange) this.moveRange(arg.nameRange);
+            this.moveRange(arg.valueRange);
+          } else {
+            if (arg.nameRange) this.moveOwnRange(arg.nameRange);
+            this.moveOwnRange(arg.valueRange);
+          }
           this.moveValue(arg.value);
         }
         return;
@@ -1166,7 +1174,8 @@ class Analyzer {
     if (this.recording() && isCompound(node)) this.markCompound(node, entrySteps);
     // A compound statement is not one record: its header and each statement of its bodies are.
     if (!this.recording() || node.name === 'WithStatement' || isCompound(node)) this.statementChecked(node, scope);
-    else this.recorded(node.from, node.to, node.name, true, () => this.statementChecked(node, scope), entrySteps);
+    // The method and its arguments rather than a closure: this runs for every statement after an edit.
+    else this.recorded(node.from, node.to, node.name, true, this.statementChecked, node, scope, entrySteps);
   }
 
   private statementChecked(node: SyntaxNode, scope: Scope): void {
@@ -1227,7 +1236,7 @@ class Analyzer {
           if (child.name === 'Body') this.block(child, scope);
           // Keywords (`if`, `except`...) are lower-case nodes; expressions are capitalised.
           else if (/^[A-Z]/.test(child.name) && !child.type.isError) {
-            if (this.recording()) this.recorded(child.from, child.to, child.name, false, () => this.expression(child, scope));
+            if (this.recording()) this.recorded(child.from, child.to, child.name, false, this.expression, child, scope);
             else this.expression(child, scope);
           }
         }
@@ -1367,7 +1376,7 @@ class Analyzer {
       }
     };
     if (this.recording()) {
-      this.recorded(node.from, body ? body.from : node.to, node.name, false, header, this.entrySteps, node.to);
+      this.recorded(node.from, body ? body.from : node.to, node.name, false, header, node, scope, this.entrySteps, node.to);
       this.invalidateContext();
       this.runOrder[this.runOrder.length - 1].entered = this.stacks();
     } else {
@@ -2105,7 +2114,7 @@ class Analyzer {
 
   private link(upstream: TaskBuilder, downstream: TaskBuilder): void {
     if (upstream === downstream) return;
-    this.log({ op: 'link', upstream, downstream });
+    if (this.logging) this.log({ op: 'link', upstream, downstream });
     // A task not yet in a DAG joins the DAG of the task it is connected to, as in Airflow.
     if (!upstream.dag && downstream.dag) this.addToDag(downstream.dag, upstream);
     if (!downstream.dag && upstream.dag) this.addToDag(upstream.dag, downstream);
@@ -2428,6 +2437,22 @@ function argumentsKnown(args: readonly EvaluatedArgument[]): boolean {
   return !args.some((a) => a.star !== undefined);
 }
 
+/**
+ * Sorts task ids in place, in the order Array.prototype.sort gives strings (by UTF-16 code
+ * units). A task's few neighbours are sorted by insertion: the built-in sort allocates a work
+ * array for each call, hundreds of times per keystroke in a large DAG.
+ */
+function sortedIds(ids: string[]): string[] {
+  if (ids.length > 16) return ids.sort();
+  for (let i = 1; i < ids.length; i++) {
+    const id = ids[i];
+    let j = i - 1;
+    for (; j >= 0 && ids[j] > id; j--) ids[j + 1] = ids[j];
+    ids[j + 1] = id;
+  }
+  return ids;
+}
+
 function sameIds(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((id, i) => id === b[i]);
 }
@@ -2446,7 +2471,7 @@ function toModel(dag: DagBuilder, edit: EditShift | undefined): DagModel {
     }
     const found: string[] = [];
     for (const t of tasks) if (t.dag === dag) found.push(t.taskId);
-    return found.sort();
+    return sortedIds(found);
   };
   const earlierTasks = new Map<TaskModel, TaskModel>();
   const tasks: TaskModel[] = dag.tasks.map((t) => {
