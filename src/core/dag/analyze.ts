@@ -20,7 +20,7 @@ import {
 } from '../python/syntax';
 import type { DictEntry, PyValue } from '../python/values';
 import { TreeFragment } from '@lezer/common';
-import { recordEarlierVersions, type AnalysisWork, type EditShift, type ArgumentModel, type DagFileModel, type DagForm, type DagModel, type GroupModel, type TaskModel, type UndefinedTaskReference } from './model';
+import { laterRange, recordEarlierVersions, type AnalysisWork, type EditShift, type ArgumentModel, type DagFileModel, type DagForm, type DagModel, type GroupModel, type TaskModel, type UndefinedTaskReference } from './model';
 import { operatorClassName } from './operators';
 
 /** Reads a module of the workspace by its dotted name, relative to the DAG file's folder. */
@@ -962,13 +962,8 @@ class Analyzer {
         this.moveOwnRange(task.range);
         if (task.definition) this.moveRange(task.definition);
         for (const arg of task.args) {
-          if (arg.spread) {
-            if (arg.nameRange) this.moveRange(arg.nameRange);
-            this.moveRange(arg.valueRange);
-          } else {
-            if (arg.nameRange) this.moveOwnRange(arg.nameRange);
-            this.moveOwnRange(arg.valueRange);
-          }
+          if (arg.nameRange) this.moveRange(arg.nameRange, arg.spread === true);
+          this.moveRange(arg.valueRange, arg.spread === true);
           this.moveValue(arg.value);
         }
         return;
@@ -986,10 +981,10 @@ class Analyzer {
     }
   }
 
-  /** Moves a range that more than one value may hold: once, however many hold it. */
-  private moveRange(range: SourceRange): void {
-    if (this.moved.has(range)) return;
-    if (this.moveOwnRange(range)) this.moved.add(range);
+  /** Moves a range that more than one value may hold (unless `shared` is false): once, however many hold it. */
+  private moveRange(range: SourceRange, shared = true): void {
+    if (!shared) this.moveOwnRange(range);
+    else if (!this.moved.has(range) && this.moveOwnRange(range)) this.moved.add(range);
   }
 
   /** Moves a range that only one effect holds; false if the edit did not move it. */
@@ -1106,10 +1101,10 @@ class Analyzer {
    * passes as `**kwargs`) is in this text's positions: it is shared as the value is.
    */
   private carryRange(range: SourceRange): SourceRange {
-    const { edit, shift } = this.earlier!;
-    if (range.to <= edit.fromA || this.moved.has(range)) return range;
-    if (range.from < edit.toA) throw NOT_REPLAYABLE;
-    return shift === 0 ? range : { from: range.from + shift, to: range.to + shift };
+    if (this.moved.has(range)) return range;
+    const later = laterRange(this.lastEdit!, range);
+    if (!later) throw NOT_REPLAYABLE;
+    return later;
   }
 
   private carryArgument(arg: EvaluatedArgument, carried: Map<Created, Created>): EvaluatedArgument {

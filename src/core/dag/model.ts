@@ -141,13 +141,14 @@ export function recordEarlierVersions(dag: DagModel, previous: DagModel, sameSet
 }
 
 /**
- * Where a range of the DAG's previous model is in this one: unchanged before the edit, moved after
- * it; undefined where it overlaps the edit. Only the ranges of what an earlier version holds are
- * sure to be outside it. As the analyser carries its own ranges (Analyzer.carryRange).
+ * Where a range of the earlier text is in the edited one: unchanged before the edit, moved after
+ * it; undefined where it overlaps the edit. The analyser carries its ranges this way, and the
+ * caches of a model the ranges of its earlier version.
  */
-function laterRange(edit: EditShift, range: SourceRange): SourceRange | undefined {
+export function laterRange(edit: EditShift, range: SourceRange): SourceRange | undefined {
   if (range.to <= edit.fromA) return range;
-  return range.from >= edit.toA ? { from: range.from + edit.shift, to: range.to + edit.shift } : undefined;
+  if (range.from < edit.toA) return undefined;
+  return edit.shift === 0 ? range : { from: range.from + edit.shift, to: range.to + edit.shift };
 }
 
 /**

@@ -128,7 +128,7 @@ type ClockRead = Extract<PyValue, { kind: 'now' }>;
  */
 const taskFindings = new TaskMemo<TaskFindings>();
 
-/** PF102, PF103 and PF105 of a task's own arguments, PF405 and PF602: the rules of one task. */
+/** PF102, PF103 and PF105 of a task's own arguments, PF405, PF602 and the clock reads of PF203: the rules of one task. */
 function taskRules(context: RuleContext): { readonly diagnostics: Diagnostic[]; readonly clockReads: ClockRead[] } {
   const diagnostics: Diagnostic[] = [];
   const clockReads: ClockRead[] = [];
